@@ -199,7 +199,7 @@ class Schema:
         ]
 
     @classmethod
-    def from_list(cls, items) -> "Schema":
+    def from_list(cls, items) -> Schema:
         return cls(
             tuple(
                 Column(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -71,7 +72,7 @@ class Store(ABC):
         """The FROM-clause expression for a version, for the SoQL compiler."""
 
     @abstractmethod
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> "Cursor":
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run compiled SQL; returns a cursor to iterate rows from."""
 
     @abstractmethod

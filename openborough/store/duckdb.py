@@ -19,7 +19,8 @@ import shutil
 import threading
 import time
 import uuid
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -176,7 +177,7 @@ class DuckDBStore(Store):
             )
             (max_id,) = con.execute('SELECT coalesce(max(":id"), 0) FROM old').fetchone()
             now = time.time()
-            ts = "to_timestamp(CAST({} AS DOUBLE))".format(repr(float(now)))
+            ts = f"to_timestamp(CAST({repr(float(now))} AS DOUBLE))"
             old_cols = self._select_user_columns(schema, "old", have)
             con.execute("CREATE TEMP TABLE del_keys (k VARCHAR)")
             if deleted_ids:
