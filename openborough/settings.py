@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     "openborough.catalog",
     "openborough.soda",
     "openborough.portal",
+    "openborough.requests_foi",
+    "openborough.transparency",
+    "openborough.strategy",
+    "openborough.standards",
 ]
 
 MIDDLEWARE = [

@@ -4,5 +4,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("openborough.soda.urls")),
+    path("requests/", include("openborough.requests_foi.urls")),
+    path("transparency/", include("openborough.transparency.urls")),
+    path("strategy/", include("openborough.strategy.urls")),
+    path("standards/", include("openborough.standards.urls")),
     path("", include("openborough.portal.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StandardsConfig(AppConfig):
+    name = "openborough.standards"
+    label = "standards"
+    verbose_name = "Service standard (LGDSS) assessments"

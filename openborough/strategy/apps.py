@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StrategyConfig(AppConfig):
+    name = "openborough.strategy"
+    label = "strategy"
+    verbose_name = "Digital strategy: discovery, initiatives, outcomes-based budget"
