@@ -119,6 +119,27 @@ OPENBOROUGH_SITE_NAME = os.environ.get("OPENBOROUGH_SITE_NAME", "openborough")
 OPENBOROUGH_DEFAULT_ORGANISATION = os.environ.get("OPENBOROUGH_ORGANISATION", "Demo Borough Council")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- SODA API (openborough.soda; documented in docs/api/soda.md) ---------------
+#: largest $limit a /resource query may ask for; above it: 400 req.row-limit-exceeded (0 = no maximum)
+OPENBOROUGH_SODA_MAX_LIMIT = env_int("OPENBOROUGH_SODA_MAX_LIMIT", 50_000)
+#: requests a minute: anonymous callers per IP address, and app-token holders / signed-in users each
+OPENBOROUGH_SODA_ANON_RATE = env_int("OPENBOROUGH_SODA_ANON_RATE", 600)
+OPENBOROUGH_SODA_TOKEN_RATE = env_int("OPENBOROUGH_SODA_TOKEN_RATE", 6000)
+#: count anonymous callers by the first X-Forwarded-For address (only behind a trusted proxy)
+OPENBOROUGH_SODA_TRUST_X_FORWARDED_FOR = os.environ.get("OPENBOROUGH_SODA_TRUST_X_FORWARDED_FOR", "") == "1"
+#: largest JSON body a SODA write accepts (parsed in memory); CSV bodies may be up to OPENBOROUGH_MAX_UPLOAD_BYTES
+OPENBOROUGH_SODA_MAX_JSON_BYTES = env_int("OPENBOROUGH_SODA_MAX_JSON_BYTES", 64 * 1024 * 1024)
+
+# Throttle counters must be shared by every gunicorn worker process: files under the data directory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "soda": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "soda"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {
@@ -127,3 +148,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPENBOROUGH_LOG_LEVEL", "WARNING")},
 }
+
+# --- dataset requests, FOI log (docs/requests-and-foi.md) ------------------------
+#: how email leaves: by default one file per message under <data-dir>/mail; in production set
+#: OPENBOROUGH_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the OPENBOROUGH_EMAIL_* below
+EMAIL_BACKEND = os.environ.get("OPENBOROUGH_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_HOST = os.environ.get("OPENBOROUGH_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("OPENBOROUGH_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("OPENBOROUGH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("OPENBOROUGH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("OPENBOROUGH_EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("OPENBOROUGH_EMAIL_FROM", "openborough@localhost")
+#: public address of the portal, used for links in emails sent outside a web request
+OPENBOROUGH_BASE_URL = os.environ.get("OPENBOROUGH_BASE_URL", "http://localhost:8000")
+#: dataset-request submissions (and comments) accepted per client per hour, and the least seconds a form takes
+OPENBOROUGH_REQUESTS_PER_HOUR = env_int("OPENBOROUGH_REQUESTS_PER_HOUR", 10)
+OPENBOROUGH_REQUEST_MIN_FILL_SECONDS = env_int("OPENBOROUGH_REQUEST_MIN_FILL_SECONDS", 3)
+#: £ an FOI request costs to answer; default £159.80 = UCL Constitution Unit survey of English councils (2010)
+OPENBOROUGH_FOI_COST_PER_REQUEST = os.environ.get("OPENBOROUGH_FOI_COST_PER_REQUEST", "159.80")

@@ -1,0 +1,94 @@
+"""Who is calling: HTTP Basic (username:password, or API key id:secret),
+``Authorization: OAuth <token>`` where the token is an API key's secret, or a
+portal session cookie (reads only, unless the request carries a CSRF token).
+
+A wrong credential is a 401 even on reads, as on Socrata: a client that
+believes it is authenticated should not silently get the anonymous view.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+
+from django.contrib.auth import authenticate
+from django.middleware.csrf import CsrfViewMiddleware
+
+from ..accounts.models import ApiKey, Role
+from .errors import SodaError
+
+REALM = {"WWW-Authenticate": 'Basic realm="openborough SODA API"'}
+
+
+def _unauthorized(message: str) -> SodaError:
+    return SodaError(401, "authentication_required", message, headers=REALM)
+
+
+def _basic(value: str):
+    try:
+        raw = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise _unauthorized("Malformed HTTP Basic credentials") from None
+    if ":" not in raw:
+        raise _unauthorized("Malformed HTTP Basic credentials")
+    username, password = raw.split(":", 1)
+    user = authenticate(username=username, password=password)
+    if user is not None and user.is_active:
+        return user
+    key = ApiKey.objects.select_related("owner").filter(key_id=username).first()
+    if key is not None and key.verify(password) and key.owner.is_active:
+        return key.owner
+    raise _unauthorized("Invalid username or password")
+
+
+def _oauth(token: str):
+    token = token.strip()
+    if not token:
+        raise _unauthorized("Empty OAuth token")
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    key = ApiKey.objects.select_related("owner").filter(secret_hash=digest, active=True).first()
+    if key is None or not key.owner.is_active:
+        raise _unauthorized("Invalid OAuth token")
+    return key.owner
+
+
+def api_user(request):
+    """The caller from the Authorization header, else the session user, else None.
+
+    Sets ``request.soda_auth`` to ``"header"``, ``"session"`` or ``None``."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        scheme = scheme.lower()
+        if scheme == "basic":
+            user = _basic(value)
+        elif scheme in ("oauth", "bearer"):
+            user = _oauth(value)
+        else:
+            raise _unauthorized(f"Unsupported authorization scheme {scheme!r}; use Basic or OAuth")
+        request.soda_auth = "header"
+        return user
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active:
+        request.soda_auth = "session"
+        return user
+    request.soda_auth = None
+    return None
+
+
+def can_read_private(user) -> bool:
+    return user is not None and user.has_role(Role.VIEWER)
+
+
+def require_publisher(request, user):
+    """The user if they may write; 401/403 otherwise. Session-cookie writes need CSRF."""
+    if user is None:
+        raise _unauthorized("Writing needs a publisher's credentials (HTTP Basic or OAuth)")
+    if getattr(request, "soda_auth", None) == "session":
+        failure = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if failure is not None:
+            raise SodaError(403, "csrf_failed", "A cookie-authenticated write needs a CSRF token")
+    if not user.can_publish:
+        raise SodaError(403, "permission_denied", f"User {user.get_username()} may not publish datasets")
+    return user

@@ -1,0 +1,78 @@
+"""Running a SODA read: compile, check limits, execute, translate errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..catalog.models import Dataset
+from .errors import SodaError
+from .params import check_limit
+
+#: database errors that mean "this query cannot run on these values" (a client error)
+_DATA_ERRORS: tuple[type[BaseException], ...] = ()
+try:
+    import duckdb
+
+    _DATA_ERRORS += (
+        duckdb.ConversionException,
+        duckdb.InvalidInputException,
+        duckdb.OutOfRangeException,
+    )
+except ImportError:  # pragma: no cover
+    pass
+try:
+    import psycopg
+
+    _DATA_ERRORS += (psycopg.errors.DataError,)
+except ImportError:  # pragma: no cover
+    pass
+
+
+@dataclass
+class Prepared:
+    columns: list
+    sql: str
+    params: list
+    store: object
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def types(self) -> list[str]:
+        return [getattr(c.type, "value", str(c.type)) for c in self.columns]
+
+
+def prepare(ds: Dataset, soql: Mapping[str, str]) -> Prepared:
+    """Compile ``soql`` for ``ds``; SoQLError for a bad query, SodaError for too large a limit."""
+    from ..catalog.query import NoData, compile_for  # the SoQL engine loads on first query
+
+    try:
+        store, compiled = compile_for(ds, soql)
+    except NoData:
+        raise SodaError(409, "soda.dataset.no-data", f"Dataset {ds.id} has no data yet", {"dataset": ds.id}) from None
+    limit = getattr(compiled, "limit", None)
+    if limit is not None and "$query" in soql:
+        check_limit(limit)
+    return Prepared(list(compiled.columns), compiled.sql, list(compiled.params), store)
+
+
+def execute(prep: Prepared):
+    """Start the query; the cursor is iterated while the response streams."""
+    try:
+        return prep.store.execute(prep.sql, prep.params)
+    except _DATA_ERRORS as e:
+        raise SodaError(400, "query.execution.failed", f"The query cannot run on this data: {e}") from None
+
+
+def rows(cursor):
+    try:
+        while True:
+            batch = cursor.fetchmany(2000)
+            if not batch:
+                return
+            yield from batch
+    finally:
+        cursor.close()
