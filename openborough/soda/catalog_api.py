@@ -242,9 +242,16 @@ def autocomplete(request, user):
     limit = min(_int(request.GET, "limit", 10), 100)
     if not q:
         raise SodaError(400, "catalog.q.required", "autocomplete needs q")
-    res = search_datasets(q, limit=limit, include_private=can_read_private(user))
-    results = [{"title": d.name, "display_title": d.name} for d in res.datasets]
-    return json_response({"results": results, "resultSetSize": res.total, "timings": {}})
+    visible = visible_datasets(user)
+    names = list(visible.filter(name__istartswith=q).order_by("name").values_list("name", flat=True)[:limit])
+    if len(names) < limit:
+        more = visible.filter(name__icontains=q).exclude(name__istartswith=q).order_by("name")
+        names += list(more.values_list("name", flat=True)[: limit - len(names)])
+    if len(names) < limit:  # then word matches from the catalogue search (stemming, synonyms)
+        res = search_datasets(q, limit=limit, include_private=can_read_private(user))
+        names += [d.name for d in res.datasets if d.name not in names][: limit - len(names)]
+    results = [{"title": n, "display_title": n} for n in names]
+    return json_response({"results": results, "resultSetSize": len(results), "timings": {}})
 
 
 def _facet(request, user, facet: str, key: str):
