@@ -41,7 +41,7 @@ def to_table(rows: list[dict], schema) -> pa.Table:
     from ..soql import values
 
     try:
-        return values.rows_to_table(rows, schema)
+        return values.build_table(schema, rows)
     except SodaError:
         raise
     except (ValueError, TypeError) as e:
