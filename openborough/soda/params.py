@@ -72,8 +72,6 @@ def read_params(query) -> ReadParams:
     soql = out.soql
     if "$limit" in soql:
         check_limit(soql["$limit"])
-    elif "$query" not in soql:
-        soql["$limit"] = str(DEFAULT_LIMIT)
     if not out.exclude_system_fields and "$query" not in soql:
         soql["$select"] = ":*, " + soql["$select"] if "$select" in soql else ":*, *"
     return out

@@ -45,17 +45,24 @@ class Prepared:
         return [getattr(c.type, "value", str(c.type)) for c in self.columns]
 
 
-def prepare(ds: Dataset, soql: Mapping[str, str]) -> Prepared:
-    """Compile ``soql`` for ``ds``; SoQLError for a bad query, SodaError for too large a limit."""
-    from ..catalog.query import NoData, compile_for  # the SoQL engine loads on first query
+def prepare(ds: Dataset, soql: Mapping[str, str], *, default_limit: int | None = None) -> Prepared:
+    """Compile ``soql`` for ``ds`` (as ``catalog.query.compile_for`` does, checking
+    the limit between analysis and compilation). SoQLError for a bad query,
+    SodaError for a limit above the maximum. ``default_limit`` applies when
+    neither ``$limit`` nor a LIMIT in ``$query`` gives one (None: all rows)."""
+    from ..catalog.storage import get_store
+    from ..soql import analyze, compile_query, parse_params  # the SoQL engine loads on first query
 
-    try:
-        store, compiled = compile_for(ds, soql)
-    except NoData:
-        raise SodaError(409, "soda.dataset.no-data", f"Dataset {ds.id} has no data yet", {"dataset": ds.id}) from None
-    limit = getattr(compiled, "limit", None)
-    if limit is not None and "$query" in soql:
-        check_limit(limit)
+    if ds.current_version is None:
+        raise SodaError(409, "soda.dataset.no-data", f"Dataset {ds.id} has no data yet", {"dataset": ds.id})
+    schema = ds.schema()
+    typed = analyze(parse_params(soql, schema), schema)
+    if typed.limit is None:
+        typed.limit = default_limit
+    elif "$limit" not in soql:
+        check_limit(typed.limit)
+    store = get_store()
+    compiled = compile_query(typed, store.dialect, store.table(ds.id, ds.current_version))
     return Prepared(list(compiled.columns), compiled.sql, list(compiled.params), store)
 
 

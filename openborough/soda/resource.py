@@ -11,7 +11,7 @@ from .access import get_dataset
 from .conditional import not_modified, validators
 from .errors import SodaError
 from .http import soda_view
-from .params import read_params
+from .params import DEFAULT_LIMIT, read_params
 from .reading import execute, prepare, rows
 
 FORMATS = {"json": render.JSON_TYPE, "csv": render.CSV_TYPE, "geojson": render.GEOJSON_TYPE}
@@ -75,7 +75,7 @@ def dataset_resource(request, user, dataset_id: str, ext: str | None = None):
     cached = not_modified(request, hdrs)
     if cached is not None:
         return cached
-    prep = prepare(ds, p.soql)
+    prep = prepare(ds, p.soql, default_limit=DEFAULT_LIMIT)
     content_type = FORMATS[fmt]
     if request.method == "HEAD":
         resp = HttpResponse(content_type=content_type)

@@ -145,7 +145,7 @@ class Batch:
         for start in range(0, len(partial), 500):
             chunk = partial[start : start + 500]
             lits = ", ".join("'" + str(r[self.rid]).replace("'", "''") + "'" for r in chunk)
-            prep = prepare(self.ds, {"$select": "*", "$where": f"`{col.field_name}` IN ({lits})", "$limit": "1000000"})
+            prep = prepare(self.ds, {"$select": "*", "$where": f"`{col.field_name}` IN ({lits})"})
             from .render import json_values
 
             existing = {}
