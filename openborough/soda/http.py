@@ -30,6 +30,17 @@ def _cors(resp: HttpResponse, request) -> HttpResponse:
     return resp
 
 
+def _without_body(resp):
+    if not resp.streaming:
+        resp.content = b""
+        return resp
+    resp.close()
+    bare = HttpResponse(status=resp.status_code)
+    for k, v in resp.items():
+        bare[k] = v
+    return bare
+
+
 def soql_error(err) -> SodaError:
     data = getattr(err, "data", None)
     if data is not None and not isinstance(data, dict):
@@ -81,7 +92,13 @@ def soda_view(methods: tuple[str, ...] = ("GET",)):
                     )
                 user = api_user(request)
                 throttle.check(request, user)
+                head = request.soda_head = request.method == "HEAD"
+                if head:  # answered as GET, without the body
+                    request.method = "GET"
                 resp = view(request, user, *args, **kwargs)
+                if head:
+                    request.method = "HEAD"
+                    resp = _without_body(resp)
             except SodaError as e:
                 resp = error_response(e)
             except Exception as e:  # noqa: BLE001 - every failure becomes JSON

@@ -77,20 +77,17 @@ def dataset_resource(request, user, dataset_id: str, ext: str | None = None):
         return cached
     prep = prepare(ds, p.soql, default_limit=DEFAULT_LIMIT)
     content_type = FORMATS[fmt]
-    if request.method == "HEAD":
-        resp = HttpResponse(content_type=content_type)
+    data = iter(()) if getattr(request, "soda_head", False) else rows(execute(prep))
+    if fmt == "csv":
+        body = render.encode_csv(prep.columns, data, bom=p.bom)
+    elif fmt == "geojson":
+        body = render.encode_geojson(prep.columns, data)
     else:
-        data = rows(execute(prep))
-        if fmt == "csv":
-            body = render.encode_csv(prep.columns, data, bom=p.bom)
-        elif fmt == "geojson":
-            body = render.encode_geojson(prep.columns, data)
-        else:
-            body = render.encode_json(prep.columns, data)
-        if p.jsonp and fmt == "json":
-            body = _jsonp(p.jsonp, body)
-            content_type = "text/javascript; charset=utf-8"
-        resp = StreamingHttpResponse(body, content_type=content_type)
+        body = render.encode_json(prep.columns, data)
+    if p.jsonp and fmt == "json":
+        body = _jsonp(p.jsonp, body)
+        content_type = "text/javascript; charset=utf-8"
+    resp = StreamingHttpResponse(body, content_type=content_type)
     if fmt != "geojson":
         _field_headers(resp, prep)
     _finish(resp, fmt, hdrs)
@@ -145,7 +142,7 @@ def row_resource(request, user, dataset_id: str, rowid: str, ext: str | None = N
         return cached
     prep, row = find_row(ds, rowid, not p.exclude_system_fields)
     body, content_type = render.single_row(fmt, prep.columns, row)
-    resp = HttpResponse(b"" if request.method == "HEAD" else body, content_type=content_type)
+    resp = HttpResponse(body, content_type=content_type)
     if fmt != "geojson":
         _field_headers(resp, prep)
     _finish(resp, fmt, hdrs)
