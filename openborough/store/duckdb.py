@@ -44,6 +44,27 @@ def _duck_type(t) -> str:
         con.close()
 
 
+class _Guarded:
+    """Wraps incoming batches so an exception raised by the source (e.g. an
+    IngestError mid-file) reaches the caller as itself, not as the DuckDB
+    error DuckDB wraps it in."""
+
+    def __init__(self, rows: pa.RecordBatchReader):
+        self.error: BaseException | None = None
+        self.reader = pa.RecordBatchReader.from_batches(rows.schema, self._batches(rows))
+
+    def _batches(self, rows):
+        try:
+            yield from rows
+        except BaseException as e:
+            self.error = e
+            raise
+
+    def reraise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 class DuckDBCursor(Cursor):
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self._con = con
@@ -135,8 +156,9 @@ class DuckDBStore(Store):
             raise StoreError(f"dataset {dataset_id} already has a version {version}")
         tmp = self._tmp_path(dataset_id, version)
         con = self._cursor()
+        guard = _Guarded(rows)
         try:
-            con.register("incoming", rows)
+            con.register("incoming", guard.reader)
             con.execute("CREATE TEMP SEQUENCE ob_ids START 1")
             now = time.time()
             cols = ", ".join(self._select_user_columns(schema, "incoming"))
@@ -152,6 +174,7 @@ class DuckDBStore(Store):
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+            guard.reraise()
             raise
         finally:
             con.close()
@@ -164,10 +187,11 @@ class DuckDBStore(Store):
         final = self.path(dataset_id, version)
         tmp = self._tmp_path(dataset_id, version)
         con = self._cursor()
+        guard = _Guarded(rows)
         try:
             con.execute(f"CREATE TEMP VIEW old AS SELECT * FROM read_parquet('{base}')")
             have = {d[0] for d in con.execute("SELECT * FROM old LIMIT 0").description}
-            con.register("incoming_arrow", rows)
+            con.register("incoming_arrow", guard.reader)
             inc_cols = [c for c in schema.columns]
             # number incoming rows so the last occurrence of a key wins
             con.execute(
@@ -184,6 +208,9 @@ class DuckDBStore(Store):
                 con.executemany("INSERT INTO del_keys VALUES (?)", [[str(k)] for k in deleted_ids])
             if row_id:
                 key = _q(row_id)
+                (nulls,) = con.execute(f"SELECT count(*) FROM inc WHERE {key} IS NULL").fetchone()
+                if nulls:
+                    raise StoreError(f"{nulls} incoming row(s) have no value for the row identifier {row_id!r}")
                 con.execute(
                     f"CREATE TEMP TABLE inc_last AS SELECT * FROM inc QUALIFY row_number() OVER "
                     f"(PARTITION BY {key} ORDER BY ob_seq DESC) = 1"
@@ -238,6 +265,7 @@ class DuckDBStore(Store):
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+            guard.reraise()
             raise
         finally:
             con.close()
