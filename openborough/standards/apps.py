@@ -5,3 +5,8 @@ class StandardsConfig(AppConfig):
     name = "openborough.standards"
     label = "standards"
     verbose_name = "Service standard (LGDSS) assessments"
+
+    def ready(self):
+        from . import published
+
+        published.connect()

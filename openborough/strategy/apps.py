@@ -5,3 +5,8 @@ class StrategyConfig(AppConfig):
     name = "openborough.strategy"
     label = "strategy"
     verbose_name = "Digital strategy: discovery, initiatives, outcomes-based budget"
+
+    def ready(self):
+        from . import published
+
+        published.connect()
