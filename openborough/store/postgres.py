@@ -20,8 +20,8 @@ btree on the merge's row identifier; btrees on number/double/money,
 timestamp and checkbox columns and on text columns whose longest value is at
 most ``SHORT_TEXT_BYTES`` bytes, in column order, at most
 ``MAX_BTREE_INDEXES`` user-column btrees in all; a GiST index on every
-geometry column; one GIN index over ``fulltext_document(schema)`` (all text
-columns) for ``$q``. An optional index that cannot be built is logged and
+geometry column; one GIN index over ``fulltext_document(schema)`` (text and
+url columns) for ``$q``. An optional index that cannot be built is logged and
 skipped; it never fails the write.
 
 Reading: ``table()`` gives the schema-qualified, quoted ``exp.Table``;
@@ -46,10 +46,11 @@ import re
 import threading
 import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
+import sqlglot
 from psycopg import sql
 from psycopg.types import TypeInfo
 from psycopg_pool import ConnectionPool
@@ -82,37 +83,44 @@ _BTREE_TYPES = frozenset(
 _ID, _CREATED, _UPDATED = (sql.Identifier(n) for n in (":id", ":created_at", ":updated_at"))
 
 
-def fulltext_columns(schema: Schema) -> list[str]:
-    """The columns ``$q`` searches: every text column, in schema order."""
-    return [c.field_name for c in schema.columns if c.type is SoQLType.TEXT]
+def _name_type(col) -> tuple[str, SoQLType]:
+    """(field name, SoQL type) of a ``soql.types.Column`` or an analyser ``TypedColumn``."""
+    return getattr(col, "field_name", None) or col.name, col.type
 
 
-def fulltext_document(schema: Schema, table: str | None = None) -> exp.Expression | None:
-    """``to_tsvector('english', coalesce(a,'') || ' ' || coalesce(b,'') …)`` over
-    ``fulltext_columns``: the SoQL compiler must search with exactly this
-    expression (``… @@ plainto_tsquery('english', $n)``) for the GIN index to
-    serve ``$q``. None when the dataset has no text column."""
-    names = fulltext_columns(schema)
-    if not names:
-        return None
-    parts: exp.Expression | None = None
-    for name in names:
-        ref = exp.column(
-            exp.to_identifier(name, quoted=True), table=exp.to_identifier(table, quoted=True) if table else None
-        )
-        item = exp.Coalesce(this=ref, expressions=[exp.Literal.string("")])
-        parts = (
-            item
-            if parts is None
-            else exp.DPipe(this=exp.DPipe(this=parts, expression=exp.Literal.string(" ")), expression=item)
-        )
-    return exp.Anonymous(this="to_tsvector", expressions=[exp.Literal.string(TEXT_SEARCH_CONFIG), parts])
+def fulltext_columns(columns: Schema | Iterable) -> list[tuple[str, SoQLType]]:
+    """The columns ``$q`` searches, in order: text and url (as the analyser's ``search_columns``)."""
+    cols = columns.columns if isinstance(columns, Schema) else columns
+    return [(n, t) for n, t in map(_name_type, cols) if t in (SoQLType.TEXT, SoQLType.URL)]
 
 
-def _fulltext_sql(names: list[str]) -> sql.Composable:
-    """The same document as ``fulltext_document``, for the index definition."""
-    parts = [sql.SQL("coalesce({}, '')").format(sql.Identifier(n)) for n in names]
+def _fulltext_sql(columns: list[tuple[str, SoQLType]]) -> sql.Composable:
+    parts = []
+    for name, t in columns:
+        if t is SoQLType.URL:
+            parts += [
+                sql.SQL("coalesce({} ->> {}, '')").format(sql.Identifier(name), sql.Literal(k))
+                for k in ("url", "description")
+            ]
+        else:
+            parts.append(sql.SQL("coalesce({}, '')").format(sql.Identifier(name)))
     return sql.SQL("to_tsvector({}, {})").format(sql.Literal(TEXT_SEARCH_CONFIG), sql.SQL(" || ' ' || ").join(parts))
+
+
+def fulltext_document(columns: Schema | Iterable, table: str | None = None) -> exp.Expression | None:
+    """The tsvector the GIN index of a version is built on, as a sqlglot expression:
+    ``to_tsvector('english', coalesce("a", '') || ' ' || coalesce("u" ->> 'url', '') …)``
+    over ``fulltext_columns``. For ``$q`` the postgres SoQL compiler must use exactly
+    this (``<document> @@ plainto_tsquery('english', %s)``) so the index serves it;
+    ``table`` qualifies the column references. None when nothing is searchable."""
+    cols = fulltext_columns(columns)
+    if not cols:
+        return None
+    doc = sqlglot.parse_one(_fulltext_sql(cols).as_string(), read="postgres")
+    if table:
+        for ref in doc.find_all(exp.Column):
+            ref.set("table", exp.to_identifier(table, quoted=True))
+    return doc
 
 
 def dollar_params(query: str) -> str:
@@ -171,7 +179,18 @@ class PostgresCursor(Cursor):
 class PostgresStore(Store):
     dialect = "postgres"
 
-    def __init__(self, dsn: str, schema: str = "openborough", *, max_connections: int = 10, chunk_rows: int = 20_000):
+    def __init__(
+        self,
+        dsn: str,
+        schema: str = "openborough",
+        *,
+        max_connections: int = 10,
+        pool_timeout: float = 30.0,
+        chunk_rows: int = 20_000,
+    ):
+        """``max_connections`` bounds the pool (a streaming cursor holds one until
+        closed); waiting longer than ``pool_timeout`` seconds for one raises
+        ``psycopg_pool.PoolTimeout``."""
         if not _SCHEMA_RE.match(schema):
             raise StoreError(f"bad schema name {schema!r}: use lower-case letters, digits and _")
         self.schema = schema
@@ -183,6 +202,7 @@ class PostgresStore(Store):
             dsn,
             min_size=1,
             max_size=max_connections,
+            timeout=pool_timeout,
             configure=self._configure,
             check=ConnectionPool.check_connection,
             name="openborough-store",
@@ -481,7 +501,7 @@ class PostgresStore(Store):
                 conn, hidden, f"{final}_g{n}", sql.SQL("gist ({})").format(sql.Identifier(col.field_name))
             )
         texts = fulltext_columns(schema)
-        if texts:
+        if texts:  # one GIN index over the $q document
             self._optional_index(conn, hidden, f"{final}_fts", sql.SQL("gin (({}))").format(_fulltext_sql(texts)))
         conn.execute(sql.SQL("ANALYZE {}").format(t))
         conn.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(t, sql.Identifier(final)))
