@@ -105,15 +105,12 @@ def parse_type(name: str) -> SoQLType:
         return SoQLType(key)
     except ValueError:
         raise ValueError(
-            f"unknown SoQL type {name!r}; expected one of "
-            + ", ".join(t.value for t in SoQLType)
+            f"unknown SoQL type {name!r}; expected one of " + ", ".join(t.value for t in SoQLType)
         ) from None
 
 
 POINT_STRUCT = pa.struct([("lon", pa.float64()), ("lat", pa.float64())])
-LOCATION_STRUCT = pa.struct(
-    [("latitude", pa.float64()), ("longitude", pa.float64()), ("human_address", pa.string())]
-)
+LOCATION_STRUCT = pa.struct([("latitude", pa.float64()), ("longitude", pa.float64()), ("human_address", pa.string())])
 URL_STRUCT = pa.struct([("url", pa.string()), ("description", pa.string())])
 UTC_MS = pa.timestamp("ms", tz="UTC")
 
@@ -187,10 +184,7 @@ class Schema:
 
     def arrow_schema(self) -> pa.Schema:
         """Physical schema of a stored version: system columns, then user columns."""
-        return pa.schema(
-            list(SYSTEM_ARROW_FIELDS)
-            + [pa.field(c.field_name, arrow_type(c.type)) for c in self.columns]
-        )
+        return pa.schema(list(SYSTEM_ARROW_FIELDS) + [pa.field(c.field_name, arrow_type(c.type)) for c in self.columns])
 
     def to_list(self) -> list[dict]:
         return [

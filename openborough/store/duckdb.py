@@ -96,6 +96,9 @@ class DuckDBStore(Store):
             self._db.execute(f"SET threads = {int(threads)}")
         self._views: set[str] = set()
         self._lock = threading.Lock()
+        from ..soql.geo_udf import register as register_geo_functions
+
+        register_geo_functions(self._db)  # shapely-backed geometry functions for SoQL
 
     # -- paths ---------------------------------------------------------------
     def dataset_dir(self, dataset_id: str) -> str:

@@ -1,0 +1,473 @@
+"""SoQL analysis: names against a ``Schema``, types, implicit literal
+conversion, aggregate/grouping rules and implicit output names.
+
+``analyze(query, schema)`` turns the parser's ``ast.Query`` into an
+``ast.TypedQuery`` or raises ``SoQLError`` with Socrata's code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import values
+from .ast import (
+    ColumnRef,
+    Expr,
+    FunctionCall,
+    Literal,
+    Query,
+    TypedCall,
+    TypedColumn,
+    TypedExpr,
+    TypedLiteral,
+    TypedOrder,
+    TypedQuery,
+    TypedSelect,
+)
+from .errors import (
+    AGGREGATE_IN_UNGROUPED,
+    CIRCULAR_ALIAS,
+    DUPLICATE_ALIAS,
+    NO_SUCH_COLUMN,
+    NO_SUCH_FUNCTION,
+    NOT_IN_GROUP_BYS,
+    TYPE_MISMATCH,
+    SoQLError,
+)
+from .functions import ALIASES, CASTS, CATALOGUE, ORDERABLE, ROW_ID, SUBFIELDS, TV, Sig
+from .types import SYSTEM_CREATED_AT, SYSTEM_ID, SYSTEM_UPDATED_AT, Schema, SoQLType, parse_type
+
+S = SoQLType
+SYSTEM_TYPES = {SYSTEM_ID: ROW_ID, SYSTEM_CREATED_AT: S.FIXED_TIMESTAMP, SYSTEM_UPDATED_AT: S.FIXED_TIMESTAMP}
+
+# order in which a string literal tries to become a wanted type
+_CONVERSION_ORDER = [
+    S.TEXT,
+    S.NUMBER,
+    S.DOUBLE,
+    S.MONEY,
+    S.FLOATING_TIMESTAMP,
+    S.FIXED_TIMESTAMP,
+    S.CHECKBOX,
+    ROW_ID,
+    S.POINT,
+    S.MULTIPOINT,
+    S.LINE,
+    S.MULTILINE,
+    S.POLYGON,
+    S.MULTIPOLYGON,
+    S.URL,
+    S.LOCATION,
+    S.BLOB,
+]
+_ROW_ID_RE = re.compile(r"^row-(\d{1,18})$")
+
+
+def type_name(t) -> str:
+    return "null" if t is None else t.value
+
+
+def convert_string(text: str, t):
+    """Physical value of string literal ``text`` as type ``t``; ValueError if it is not one."""
+    if t is ROW_ID:
+        m = _ROW_ID_RE.match(text.strip())
+        if not m:
+            raise ValueError(f"not a row identifier: {text!r}")
+        return int(m.group(1))
+    return values.to_physical(text, t)
+
+
+def _is_literal(e: TypedExpr) -> bool:
+    return isinstance(e, TypedLiteral)
+
+
+class _Scope:
+    """Resolves names for one query: aliases first (outside their own
+    definition), then dataset and system columns."""
+
+    def __init__(self, schema: Schema, aliases: dict[str, Expr]):
+        self.schema = schema
+        self.aliases = aliases
+        self.expanding: list[str] = []
+
+
+class Analyzer:
+    def __init__(self, schema: Schema):
+        self.schema = schema
+        self.aliases: dict[str, Expr] = {}
+        self.expanding: list[str] = []
+        self.allow_aliases = True
+
+    # -- names -------------------------------------------------------------------
+    def column(self, ref: ColumnRef) -> TypedExpr:
+        name = ref.name
+        if self.allow_aliases and name in self.aliases and (not self.expanding or self.expanding[-1] != name):
+            if name in self.expanding:
+                raise SoQLError(CIRCULAR_ALIAS, f"Circular alias definition: {name}", ref.pos, name=name)
+            self.expanding.append(name)
+            try:
+                return self.expr(self.aliases[name])
+            finally:
+                self.expanding.pop()
+        if name in SYSTEM_TYPES:
+            return TypedColumn(name, SYSTEM_TYPES[name])
+        col = self.schema.get(name)
+        if col is None:
+            raise SoQLError(NO_SUCH_COLUMN, f"No such column: {name}", ref.pos, column=name)
+        return TypedColumn(name, col.type)
+
+    # -- expressions ------------------------------------------------------------
+    def expr(self, e: Expr) -> TypedExpr:
+        if isinstance(e, Literal):
+            if e.kind == "string":
+                return TypedLiteral(e.value, S.TEXT, "string")
+            if e.kind == "number":
+                return TypedLiteral(values.parse_number(e.value), S.NUMBER, "number")
+            if e.kind == "boolean":
+                return TypedLiteral(e.value, S.CHECKBOX)
+            return TypedLiteral(None, None)
+        if isinstance(e, ColumnRef):
+            return self.column(e)
+        return self.call(e)
+
+    def call(self, f: FunctionCall) -> TypedExpr:
+        name = f.name
+        if name.startswith("cast$"):
+            return self.cast(f)
+        if name == "subfield":
+            return self.subfield(f)
+        name = ALIASES.get(name, name)
+        if name not in CATALOGUE:
+            raise SoQLError(NO_SUCH_FUNCTION, f"No such function: {f.raw_name or name}", f.pos, function=name)
+        sigs = CATALOGUE[name]
+        aggregate = any(s.aggregate for s in sigs)
+        if f.distinct and name != "count":
+            raise SoQLError(NO_SUCH_FUNCTION, f"DISTINCT is only allowed in count(), not {name}()", f.pos)
+        if f.star:
+            if name != "count":
+                raise SoQLError(NO_SUCH_FUNCTION, f"Only count accepts *, not {name}", f.pos, function=name)
+            return TypedCall("count", (), S.NUMBER, aggregate=True, star=True)
+        args = []
+        for a in f.args:
+            t = self.expr(a)
+            if aggregate and contains_aggregate(t):
+                raise SoQLError(AGGREGATE_IN_UNGROUPED, f"Aggregate inside aggregate {name}()", f.pos)
+            args.append(t)
+        for sig in sigs:
+            got = self.match(sig, args)
+            if got is not None:
+                typed_args, result = got
+                return TypedCall(name, tuple(typed_args), result, aggregate=sig.aggregate, distinct=f.distinct)
+        if not any(self.arity_ok(s, len(args)) for s in sigs):
+            raise SoQLError(
+                NO_SUCH_FUNCTION,
+                f"Function {display_name(f)} does not take {len(args)} argument(s)",
+                f.pos,
+                function=name,
+            )
+        raise SoQLError(
+            TYPE_MISMATCH,
+            f"Type mismatch for {display_name(f)}: cannot apply to ({', '.join(type_name(a.type) for a in args)})",
+            f.pos,
+            function=name,
+            types=[type_name(a.type) for a in args],
+        )
+
+    @staticmethod
+    def arity_ok(sig: Sig, n: int) -> bool:
+        return Analyzer.expand_params(sig, n) is not None
+
+    @staticmethod
+    def expand_params(sig: Sig, n: int):
+        p = list(sig.params)
+        if sig.variadic:
+            fixed = len(p) - sig.repeat
+            if n < len(p) or (n - fixed) % sig.repeat:
+                # case() may end without a default pair; others need the full params
+                return None
+            while len(p) < n:
+                p += list(sig.params[fixed:])
+            return p
+        lo = sig.min_args if sig.min_args is not None else len(p)
+        if not lo <= n <= len(p):
+            return None
+        return p[:n]
+
+    def match(self, sig: Sig, args: list[TypedExpr]):
+        params = self.expand_params(sig, len(args))
+        if params is None:
+            return None
+        bound: dict[str, object] = {}
+        out: list[TypedExpr | None] = [None] * len(args)
+        # first: non-literal arguments fix the type variables
+        for i, (p, a) in enumerate(zip(params, args)):
+            if _is_literal(a):
+                continue
+            allowed = p.allowed if isinstance(p, TV) else p
+            if a.type not in allowed:
+                return None
+            if isinstance(p, TV):
+                if p.name in bound and bound[p.name] != a.type:
+                    if not (a.type.is_numeric and bound[p.name].is_numeric):
+                        return None
+                bound.setdefault(p.name, a.type)
+            out[i] = a
+        # then: literals convert to what is wanted
+        for i, (p, a) in enumerate(zip(params, args)):
+            if not _is_literal(a):
+                continue
+            allowed = p.allowed if isinstance(p, TV) else p
+            if isinstance(p, TV) and p.name in bound:
+                wanted = [bound[p.name]]
+            else:
+                wanted = [t for t in _CONVERSION_ORDER if t in allowed]
+            lit = self.convert_literal(a, wanted)
+            if lit is None:
+                return None
+            if isinstance(p, TV) and lit.type is not None:
+                bound.setdefault(p.name, lit.type)
+            out[i] = lit
+        # null literals take the bound type
+        for i, (p, a) in enumerate(zip(params, out)):
+            if a.type is None and isinstance(p, TV) and p.name in bound:
+                out[i] = TypedLiteral(None, bound[p.name])
+        res = sig.result
+        if isinstance(res, TV):
+            res = bound.get(res.name, S.TEXT)
+        return out, res
+
+    @staticmethod
+    def convert_literal(a: TypedLiteral, wanted: list) -> TypedLiteral | None:
+        if a.type is None:
+            return a
+        if a.type in wanted:
+            return a
+        if a.name_hint == "number":
+            for t in wanted:
+                if t.is_numeric:
+                    return TypedLiteral(a.value, t, "number")
+            return None
+        if a.name_hint == "string":
+            for t in wanted:
+                try:
+                    return TypedLiteral(convert_string(a.value, t), t)
+                except ValueError:
+                    continue
+        return None
+
+    def cast(self, f: FunctionCall) -> TypedExpr:
+        try:
+            target = parse_type(f.name[len("cast$") :])
+        except ValueError:
+            raise SoQLError(NO_SUCH_FUNCTION, f"No such type: {f.raw_name}", f.pos, function=f.name) from None
+        arg = self.expr(f.args[0])
+        if isinstance(arg, TypedLiteral) and arg.name_hint == "string":
+            try:
+                return TypedLiteral(convert_string(arg.value, target), target)
+            except ValueError as e:
+                raise SoQLError(TYPE_MISMATCH, f"Cannot convert {arg.value!r} to {target.value}: {e}", f.pos) from None
+        if isinstance(arg, TypedLiteral) and arg.type is None:
+            return TypedLiteral(None, target)
+        if arg.type not in CASTS[target]:
+            raise SoQLError(TYPE_MISMATCH, f"Cannot cast {type_name(arg.type)} to {target.value}", f.pos, function="::")
+        if arg.type == target:
+            return arg
+        return TypedCall("cast", (arg,), target)
+
+    def subfield(self, f: FunctionCall) -> TypedExpr:
+        base = self.expr(f.args[0])
+        key = f.args[1]
+        if not (isinstance(key, Literal) and key.kind == "string"):
+            raise SoQLError(TYPE_MISMATCH, "Sub-field names must be literal names", f.pos)
+        fields = SUBFIELDS.get(base.type, {})
+        if key.value not in fields:
+            raise SoQLError(
+                NO_SUCH_COLUMN, f"No such sub-field {key.value} of {type_name(base.type)}", key.pos, column=key.value
+            )
+        return TypedCall("subfield", (base, TypedLiteral(key.value, S.TEXT)), fields[key.value])
+
+
+def contains_aggregate(e: TypedExpr) -> bool:
+    if isinstance(e, TypedCall):
+        return e.aggregate or any(contains_aggregate(a) for a in e.args)
+    return False
+
+
+def display_name(f: FunctionCall) -> str:
+    n = f.name
+    if n.startswith("op$"):
+        return f"operator {n[3:]}"
+    return f"{f.raw_name or n}()"
+
+
+# -- implicit names -----------------------------------------------------------------
+_KEYWORD_FUNCS = {
+    "is_null": ("is_null",),
+    "is_not_null": ("is_not_null",),
+}
+
+
+def _words(e: Expr) -> list[str]:
+    if isinstance(e, Literal):
+        if e.kind in ("string", "number"):
+            return [str(e.value)]
+        return ["null" if e.value is None else ("true" if e.value else "false")]
+    if isinstance(e, ColumnRef):
+        return [e.name]
+    n = e.name
+    args = [_words(a) for a in e.args]
+    if n in ("is_null", "is_not_null"):
+        return args[0] + [n]
+    if n in ("between", "not_between"):
+        return args[0] + [n] + args[1] + ["and"] + args[2]
+    if n in ("in", "not_in", "like", "not_like"):
+        return args[0] + [n] + [w for a in args[1:] for w in a]
+    if n.startswith("op$"):
+        return [w for a in args for w in a]
+    if n.startswith("cast$"):
+        return args[0] + [f.lower() if (f := e.raw_name) else n[5:]]
+    if n == "subfield":
+        return args[0] + args[1]
+    head = [e.raw_name or n] + (["distinct"] if e.distinct else [])
+    return head + [w for a in args for w in a]
+
+
+def implicit_name(e: Expr) -> str:
+    name = "_".join(_words(e))
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", name)
+    name = re.sub(r"_+", "_", name).strip("_")
+    if not name or name[0].isdigit() or name[0] == "-":
+        name = "_" + name
+    return name
+
+
+# -- queries ------------------------------------------------------------------------
+def _check_grouped(e: TypedExpr, keys: list[TypedExpr], where: str) -> None:
+    if any(e == k for k in keys):
+        return
+    if isinstance(e, TypedLiteral):
+        return
+    if isinstance(e, TypedColumn):
+        raise SoQLError(
+            NOT_IN_GROUP_BYS, f"Column {e.name} in {where} is neither grouped nor aggregated", column=e.name
+        )
+    if e.aggregate:
+        return
+    for a in e.args:
+        _check_grouped(a, keys, where)
+
+
+def analyze(q: Query, schema: Schema) -> TypedQuery:
+    """Type-check ``q`` against ``schema``; SoQLError on bad names, types or grouping."""
+    an = Analyzer(schema)
+    items = list(q.select or [])
+    # explicit aliases
+    bare_names = {it.expr.name for it in items if isinstance(it.expr, ColumnRef) and it.alias is None}
+    for it in items:
+        if it.alias is None:
+            continue
+        if it.alias in an.aliases or it.alias in bare_names:
+            raise SoQLError(DUPLICATE_ALIAS, f"Duplicate alias: {it.alias}", it.alias_pos, alias=it.alias)
+        if it.alias.startswith(":"):
+            raise SoQLError(DUPLICATE_ALIAS, f"Aliases cannot start with ':': {it.alias}", it.alias_pos)
+        an.aliases[it.alias] = it.expr
+    taken = {c.field_name for c in schema.columns} | set(an.aliases) | bare_names
+    # select list, with stars expanded in place
+    select: list[TypedSelect] = []
+    names: set[str] = set()
+
+    def add(name: str, e: TypedExpr, pos=None):
+        if name in names:
+            raise SoQLError(DUPLICATE_ALIAS, f"Duplicate output column: {name}", pos, alias=name)
+        names.add(name)
+        select.append(TypedSelect(name, e))
+
+    def stars_at(i: int):
+        if q.system_star and q.system_star_index == i:
+            for n, t in SYSTEM_TYPES.items():
+                add(n, TypedColumn(n, t))
+        if (q.star or q.select is None) and q.star_index == i:
+            for c in schema.columns:
+                add(c.field_name, TypedColumn(c.field_name, c.type))
+
+    for i, it in enumerate(items):
+        stars_at(i)
+        if it.alias is not None:
+            an.expanding.append(it.alias)
+            try:
+                t = an.expr(it.expr)
+            finally:
+                an.expanding.pop()
+            add(it.alias, t, it.alias_pos)
+        elif isinstance(it.expr, ColumnRef):
+            an.allow_aliases = False
+            try:
+                t = an.expr(it.expr)
+            finally:
+                an.allow_aliases = True
+            add(it.expr.name, t, it.expr.pos)
+        else:
+            base = implicit_name(it.expr)
+            name, k = base, 0
+            while name in taken or name in names:
+                k += 1
+                name = f"{base}_{k}"
+            taken.add(name)
+            add(name, an.expr(it.expr), it.expr.pos)
+    stars_at(len(items))
+
+    out = TypedQuery(select=select, distinct=q.distinct, limit=q.limit, offset=q.offset)
+    if q.where is not None:
+        out.where = an.expr(q.where)
+        if contains_aggregate(out.where):
+            raise SoQLError(AGGREGATE_IN_UNGROUPED, "Aggregates are not allowed in $where", _pos(q.where))
+        _want_bool(out.where, q.where, "$where")
+    for g in q.group_by:
+        t = an.expr(g)
+        if contains_aggregate(t):
+            raise SoQLError(AGGREGATE_IN_UNGROUPED, "Aggregates are not allowed in $group", _pos(g))
+        out.group_by.append(t)
+    if q.having is not None:
+        out.having = an.expr(q.having)
+        _want_bool(out.having, q.having, "$having")
+    for o in q.order_by:
+        t = an.expr(o.expr)
+        if t.type is not None and t.type not in ORDERABLE:
+            raise SoQLError(TYPE_MISMATCH, f"Cannot order by a {type_name(t.type)}", _pos(o.expr))
+        nulls_first = o.nulls_first if o.nulls_first is not None else not o.ascending
+        out.order_by.append(TypedOrder(t, o.ascending, nulls_first))
+    out.grouped = bool(
+        out.group_by
+        or out.having is not None
+        or any(contains_aggregate(s.expr) for s in select)
+        or any(contains_aggregate(o.expr) for o in out.order_by)
+    )
+    if out.grouped:
+        for s, it in zip(select, [None] * len(select)):
+            _check_grouped_at(s.expr, out.group_by, "$select")
+        for o, src in zip(out.order_by, q.order_by):
+            _check_grouped_at(o.expr, out.group_by, "$order", _pos(src.expr))
+        if out.having is not None:
+            _check_grouped_at(out.having, out.group_by, "$having", _pos(q.having))
+    if q.search is not None:
+        out.search = q.search
+        out.search_columns = [TypedColumn(c.field_name, c.type) for c in schema.columns if c.type in (S.TEXT, S.URL)]
+    return out
+
+
+def _check_grouped_at(e, keys, where, pos=None):
+    try:
+        _check_grouped(e, keys, where)
+    except SoQLError as err:
+        if pos is not None and "position" not in err.data:
+            err.data["position"] = {"line": pos[0], "column": pos[1]}
+        raise
+
+
+def _pos(e: Expr):
+    return getattr(e, "pos", None)
+
+
+def _want_bool(t: TypedExpr, e: Expr, where: str) -> None:
+    if t.type not in (S.CHECKBOX, None):
+        raise SoQLError(TYPE_MISMATCH, f"{where} must be a boolean expression, not {type_name(t.type)}", _pos(e))
