@@ -200,7 +200,7 @@ class Analyzer:
         bound: dict[str, object] = {}
         out: list[TypedExpr | None] = [None] * len(args)
         # first: non-literal arguments fix the type variables
-        for i, (p, a) in enumerate(zip(params, args)):
+        for i, (p, a) in enumerate(zip(params, args, strict=False)):
             if _is_literal(a):
                 continue
             allowed = p.allowed if isinstance(p, TV) else p
@@ -213,7 +213,7 @@ class Analyzer:
                 bound.setdefault(p.name, a.type)
             out[i] = a
         # then: literals convert to what is wanted
-        for i, (p, a) in enumerate(zip(params, args)):
+        for i, (p, a) in enumerate(zip(params, args, strict=False)):
             if not _is_literal(a):
                 continue
             allowed = p.allowed if isinstance(p, TV) else p
@@ -228,7 +228,7 @@ class Analyzer:
                 bound.setdefault(p.name, lit.type)
             out[i] = lit
         # null literals take the bound type
-        for i, (p, a) in enumerate(zip(params, out)):
+        for i, (p, a) in enumerate(zip(params, out, strict=False)):
             if a.type is None and isinstance(p, TV) and p.name in bound:
                 out[i] = TypedLiteral(None, bound[p.name])
         res = sig.result
@@ -443,9 +443,9 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
         or any(contains_aggregate(o.expr) for o in out.order_by)
     )
     if out.grouped:
-        for s, it in zip(select, [None] * len(select)):
+        for s in select:
             _check_grouped_at(s.expr, out.group_by, "$select")
-        for o, src in zip(out.order_by, q.order_by):
+        for o, src in zip(out.order_by, q.order_by, strict=False):
             _check_grouped_at(o.expr, out.group_by, "$order", _pos(src.expr))
         if out.having is not None:
             _check_grouped_at(out.having, out.group_by, "$having", _pos(q.having))

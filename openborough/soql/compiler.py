@@ -288,7 +288,7 @@ class Compiler:
         return a
 
     def f_op_concat(self, e, a, b):
-        parts = [self.to_text(x, t.type) for x, t in zip((a, b), e.args)]
+        parts = [self.to_text(x, t.type) for x, t in zip((a, b), e.args, strict=False)]
         return exp.DPipe(this=parts[0], expression=parts[1], safe=True)
 
     def f_op_and(self, e, a, b):
@@ -318,7 +318,7 @@ class Compiler:
                 exp.or_(
                     *[
                         self.compound_eq(TypedCall("op$=", (e.args[0], x), S.CHECKBOX), a, i)
-                        for x, i in zip(e.args[1:], items)
+                        for x, i in zip(e.args[1:], items, strict=False)
                     ]
                 )
             )
@@ -439,7 +439,7 @@ class Compiler:
 
     # conditionals
     def f_case(self, e, *args):
-        return _case(*zip(args[0::2], args[1::2]))
+        return _case(*zip(args[0::2], args[1::2], strict=False))
 
     def f_iif(self, e, c, a, b):
         return _case((c, a), default=b)
@@ -770,7 +770,10 @@ class Compiler:
     def geo_udf_call(self, name: str, e, *args) -> exp.Expression:
         return _fn(
             name,
-            *[self.wkb(a, t.type) if t.type is not None and t.type.is_geometry else a for a, t in zip(args, e.args)],
+            *[
+                self.wkb(a, t.type) if t.type is not None and t.type.is_geometry else a
+                for a, t in zip(args, e.args, strict=False)
+            ],
         )
 
     def f_within_polygon(self, e, g, poly):

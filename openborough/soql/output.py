@@ -118,7 +118,7 @@ def format_value(value: Any, t) -> Any:
 def row_to_json(row: Sequence[Any], columns) -> dict[str, Any]:
     """One result row as a SODA 2.1 JSON object; null fields are left out."""
     out = {}
-    for value, col in zip(row, columns):
+    for value, col in zip(row, columns, strict=False):
         v = format_value(value, col.type)
         if v is not None:
             out[col.name] = v

@@ -273,4 +273,6 @@ def build_table(schema: Schema, rows: Iterable[Mapping[str, Any]], *, strict: bo
             except ValueError as e:
                 raise ValueError(f"row {i + 1}, column {c.field_name!r}: {e}") from None
     arrays = [pa.array(cols[c.field_name], type=arrow_type(c.type)) for c in schema.columns]
-    return pa.Table.from_arrays(arrays, schema=pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays)]))
+    return pa.Table.from_arrays(
+        arrays, schema=pa.schema([pa.field(n, a.type) for n, a in zip(names, arrays, strict=False)])
+    )
