@@ -56,6 +56,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "openborough.portal.context_processors.site",
             ],
         },
     }
@@ -117,6 +118,13 @@ OPENBOROUGH_KEEP_VERSIONS = env_int("OPENBOROUGH_KEEP_VERSIONS", 10)
 #: public name of the council running the portal
 OPENBOROUGH_SITE_NAME = os.environ.get("OPENBOROUGH_SITE_NAME", "openborough")
 OPENBOROUGH_DEFAULT_ORGANISATION = os.environ.get("OPENBOROUGH_ORGANISATION", "Demo Borough Council")
+#: map tiles for the portal's dataset maps ("" = no tiles: points and ward boundaries on a blank map)
+OPENBOROUGH_MAP_TILE_URL = os.environ.get("OPENBOROUGH_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get(
+    "OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
+)
+LOGIN_URL = "/staff/sign-in"
+LOGIN_REDIRECT_URL = "/staff/"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

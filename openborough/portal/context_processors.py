@@ -1,0 +1,14 @@
+"""Values every portal page can use."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    return {
+        "site_name": settings.OPENBOROUGH_SITE_NAME,
+        "site_organisation": settings.OPENBOROUGH_DEFAULT_ORGANISATION,
+        "is_staff_user": bool(user is not None and user.is_authenticated and user.has_role("viewer")),
+    }

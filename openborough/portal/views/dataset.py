@@ -1,0 +1,333 @@
+"""The dataset pages: about, data table, chart, map, API; and the XLSX and Parquet downloads."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from ...catalog.query import NoData, count_query, run_query
+from ...soql.errors import SoQLError
+from ...soql.types import SoQLType
+from .. import analytics, charts, exports, table_query
+from ..access import visible_dataset
+from ..stats import column_stats
+from ..text import render_markdown
+
+TABS = [("about", "About"), ("data", "Data"), ("chart", "Chart"), ("map", "Map"), ("api", "API")]
+AGGREGATES = {"count": "Count of rows", "sum": "Sum", "avg": "Average", "min": "Minimum", "max": "Maximum"}
+
+
+def _context(request, ds, tab, **extra):
+    schema = ds.schema()
+    has_map = any(c.type.is_geometry or c.type == SoQLType.LOCATION for c in schema.columns)
+    tabs = [(t, label) for t, label in TABS if t != "map" or has_map]
+    return {
+        "ds": ds,
+        "tab": tab,
+        "tabs": [
+            (t, label, reverse(f"portal:dataset-{t}" if t != "about" else "portal:dataset", args=[ds.id]))
+            for t, label in tabs
+        ],
+        "schema": schema,
+        "has_data": ds.current_version is not None,
+        **extra,
+    }
+
+
+def _downloads(request, ds, tq: table_query.TableQuery | None = None):
+    """Download links; with a table state they apply the same filter and sort."""
+    params = {}
+    if tq is not None:
+        try:
+            params = table_query.soql_params(tq, ds.schema(), paged=False)
+        except table_query.TableQueryError:
+            params = {}
+    soda = {**params, "$limit": str(max(ds.row_count, 1))}
+    qs = urlencode(soda)
+    own = urlencode(tq.state(page=1)) if tq is not None else ""
+    links = [
+        ("CSV", f"/resource/{ds.id}.csv?{qs}", "Comma-separated values, opens in any spreadsheet"),
+        ("JSON", f"/resource/{ds.id}.json?{qs}", "For programs and apps"),
+    ]
+    if any(c.type.is_geometry or c.type == SoQLType.LOCATION for c in ds.schema().columns):
+        links.append(("GeoJSON", f"/resource/{ds.id}.geojson?{qs}", "For maps and GIS software"))
+    links.append(
+        ("XLSX", reverse("portal:download", args=[ds.id, "xlsx"]) + (f"?{own}" if own else ""), "Excel workbook")
+    )
+    links.append(
+        (
+            "Parquet",
+            reverse("portal:download", args=[ds.id, "parquet"]) + (f"?{own}" if own else ""),
+            "Columnar file for data analysis tools",
+        )
+    )
+    return links
+
+
+@require_GET
+def short_link(request, dataset_id):
+    ds = visible_dataset(request, dataset_id)
+    return HttpResponseRedirect(reverse("portal:dataset", args=[ds.id]))
+
+
+@require_GET
+def about(request, dataset_id):
+    ds = visible_dataset(request, dataset_id)
+    analytics.record(ds.id, "views")
+    stats = column_stats(ds)
+    columns = [(c, stats.get(c.field_name)) for c in ds.columns.all()]
+    return render(
+        request,
+        "portal/dataset_about.html",
+        _context(
+            request,
+            ds,
+            "about",
+            description_html=render_markdown(ds.description),
+            columns=columns,
+            downloads=_downloads(request, ds),
+            usage=analytics.totals(ds.id),
+            versions=ds.versions.order_by("-number")[:5],
+        ),
+    )
+
+
+@require_GET
+def data(request, dataset_id):
+    ds = visible_dataset(request, dataset_id)
+    schema = ds.schema()
+    tq = table_query.parse(request.GET, schema)
+    rows, total, error, columns = [], 0, "", []
+    if ds.current_version is None:
+        error = "This dataset has no data yet."
+    else:
+        try:
+            params = table_query.soql_params(tq, schema)
+            total = count_query(ds, params)
+            res = run_query(ds, params)
+            columns = res.columns
+            rows = [list(r.get(c.name, "") for c in columns) for r in res.json_rows()]
+        except table_query.TableQueryError as e:
+            error = str(e)
+        except SoQLError as e:
+            error = f"The filter could not be applied: {e.message}"
+        except NoData:
+            error = "This dataset has no data yet."
+    pages = max(1, -(-total // table_query.PAGE_SIZE))
+    base = reverse("portal:dataset-data", args=[ds.id])
+    filterable = [
+        c for c in schema.columns if not c.type.is_geometry and c.type not in (SoQLType.LOCATION, SoQLType.BLOB)
+    ]
+    headers = []
+    for c in columns:
+        col = schema.get(c.name)
+        if col is None:
+            continue
+        next_dir = "desc" if tq.sort == c.name and tq.direction == "asc" else "asc"
+        sortable = not col.type.is_geometry and col.type != SoQLType.LOCATION
+        headers.append(
+            {
+                "name": col.name or c.name,
+                "field": c.name,
+                "sort": ("ascending" if tq.direction == "asc" else "descending") if tq.sort == c.name else "",
+                "link": f"{base}?{tq.querystring(sort=c.name, direction=next_dir, page=1)}" if sortable else "",
+                "numeric": col.type.is_numeric,
+            }
+        )
+    active = [
+        {
+            "label": f"{(schema.get(f.field).name or f.field)} {table_query.OPERATORS[f.op]} {f.value}".strip(),
+            "remove": f"{base}?{tq.querystring(filters=[g for g in tq.filters if g is not f], page=1)}",
+            "token": f.token(),
+        }
+        for f in tq.filters
+    ]
+    return render(
+        request,
+        "portal/dataset_data.html",
+        _context(
+            request,
+            ds,
+            "data",
+            tq=tq,
+            rows=[[_cell(v) for v in r] for r in rows],
+            headers=headers,
+            total=total,
+            error=error,
+            page=tq.page,
+            pages=pages,
+            previous_link=f"{base}?{tq.querystring(page=tq.page - 1)}" if tq.page > 1 else "",
+            next_link=f"{base}?{tq.querystring(page=tq.page + 1)}" if tq.page < pages else "",
+            first_row=(tq.page - 1) * table_query.PAGE_SIZE + 1,
+            last_row=min(tq.page * table_query.PAGE_SIZE, total),
+            filterable=filterable,
+            operators=table_query.OPERATORS.items(),
+            active_filters=active,
+            downloads=_downloads(request, ds, tq),
+        ),
+    )
+
+
+def _cell(v) -> str:
+    if v is None or v == "":
+        return ""
+    if isinstance(v, dict | list):
+        import orjson
+
+        return orjson.dumps(v).decode()
+    return str(v)
+
+
+@require_GET
+def chart(request, dataset_id):
+    ds = visible_dataset(request, dataset_id)
+    schema = ds.schema()
+    groupable = [
+        c
+        for c in schema.columns
+        if not c.type.is_geometry and c.type not in (SoQLType.LOCATION, SoQLType.URL, SoQLType.BLOB)
+    ]
+    numeric = [c for c in schema.columns if c.type.is_numeric]
+    x = request.GET.get("x", "")
+    agg = request.GET.get("agg", "count")
+    y = request.GET.get("y", "")
+    kind = request.GET.get("type", "bar")
+    errors = []
+    points, built = [], None
+    if x:
+        xcol = schema.get(x)
+        if xcol is None or xcol not in groupable:
+            errors.append("Choose a column to group by from the list")
+        if agg not in AGGREGATES:
+            errors.append("Choose what to show from the list")
+        if agg != "count" and (schema.get(y) is None or not schema.get(y).type.is_numeric):
+            errors.append("Choose a number column to add up or average")
+        if kind not in ("bar", "line"):
+            kind = "bar"
+        if not errors and ds.current_version is not None:
+            xi = table_query.ident(x)
+            value = "count(*)" if agg == "count" else f"{agg}({table_query.ident(y)})"
+            params = {
+                "$select": f"{xi} as label, {value} as value",
+                "$group": xi,
+                "$order": "label ASC" if kind == "line" else "value DESC",
+                "$limit": "50",
+            }
+            try:
+                res = run_query(ds, params)
+                for label, v in res.rows():
+                    points.append(("(empty)" if label is None else _cell(label), float(v or 0)))
+                built = charts.build(kind, points)
+            except SoQLError as e:
+                errors.append(f"The chart could not be made: {e.message}")
+    return render(
+        request,
+        "portal/dataset_chart.html",
+        _context(
+            request,
+            ds,
+            "chart",
+            groupable=groupable,
+            numeric=numeric,
+            aggregates=AGGREGATES.items(),
+            x=x,
+            y=y,
+            agg=agg,
+            kind=kind,
+            errors=errors,
+            chart=built,
+            points=[(label, charts.fmt(v)) for label, v in points],
+            value_title=AGGREGATES.get(agg, "")
+            + ("" if agg == "count" or not schema.get(y) else f" of {schema.get(y).name or y}"),
+            x_title=(schema.get(x).name or x) if schema.get(x) else "",
+        ),
+    )
+
+
+@require_GET
+def map_view(request, dataset_id):
+    ds = visible_dataset(request, dataset_id)
+    geo = [c for c in ds.schema().columns if c.type.is_geometry or c.type == SoQLType.LOCATION]
+    return render(
+        request,
+        "portal/dataset_map.html",
+        _context(
+            request,
+            ds,
+            "map",
+            geo_columns=geo,
+            geojson_url=f"/resource/{ds.id}.geojson?$limit=5000",
+            tile_url=settings.OPENBOROUGH_MAP_TILE_URL,
+            tile_attribution=settings.OPENBOROUGH_MAP_TILE_ATTRIBUTION,
+            wards_url=reverse("portal:wards"),
+        ),
+    )
+
+
+@require_GET
+def api(request, dataset_id):
+    ds = visible_dataset(request, dataset_id)
+    base = request.build_absolute_uri("/").rstrip("/")
+    first = next(iter(ds.schema().columns), None)
+    example_where = f"{first.field_name} IS NOT NULL" if first else ""
+    return render(
+        request,
+        "portal/dataset_api.html",
+        _context(
+            request,
+            ds,
+            "api",
+            endpoint=f"{base}/resource/{ds.id}.json",
+            domain=request.get_host(),
+            base=base,
+            example_where=example_where,
+        ),
+    )
+
+
+@require_GET
+def download(request, dataset_id, fmt):
+    ds = visible_dataset(request, dataset_id)
+    schema = ds.schema()
+    tq = table_query.parse(request.GET, schema)
+    if ds.current_version is None:
+        return render(
+            request, "portal/download_error.html", {"ds": ds, "message": "This dataset has no data yet."}, status=404
+        )
+    try:
+        params = table_query.soql_params(tq, schema, paged=False)
+        params["$limit"] = str(max(ds.row_count, 1))
+        res = run_query(ds, params)
+        cols = res.columns
+        if fmt == "xlsx":
+            body = exports.write_xlsx(cols, res.rows(), ds.name)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body = exports.write_parquet(cols, res.rows())
+            content_type = "application/vnd.apache.parquet"
+    except (table_query.TableQueryError, OverflowError) as e:
+        return render(request, "portal/download_error.html", {"ds": ds, "message": str(e)}, status=400)
+    except SoQLError as e:
+        return render(request, "portal/download_error.html", {"ds": ds, "message": e.message}, status=400)
+    analytics.record(ds.id, "downloads")
+    name = f"{slugify(ds.name)[:60] or ds.id}-{ds.id}.{fmt}"
+    return FileResponse(body, as_attachment=True, filename=name, content_type=content_type)
+
+
+@require_GET
+def wards(request):
+    """The demo ward boundaries (ONS Census Merged Wards 2011, OGL) used as a map overlay."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent.parent / "demo_data" / "london_wards_2011.geojson"
+    if not path.exists():
+        return HttpResponse('{"type":"FeatureCollection","features":[]}', content_type="application/geo+json")
+    resp = FileResponse(open(path, "rb"), content_type="application/geo+json")
+    resp["Cache-Control"] = "public, max-age=86400"
+    return resp
