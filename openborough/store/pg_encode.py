@@ -92,8 +92,10 @@ def _user_column(batch: pa.RecordBatch, col: Column) -> pa.Array:
     arr = batch.column(idx)
     want = arrow_type(col.type)
     if arr.type != want:
+        # timestamps are held to the millisecond (soql.types): finer input is truncated, as documented
+        lossy_ok = pa.types.is_timestamp(want) and pa.types.is_timestamp(arr.type)
         try:
-            arr = arr.cast(want)
+            arr = arr.cast(want, safe=not lossy_ok)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
             raise StoreError(f"column {col.field_name!r}: cannot store {arr.type} as {col.type.value}: {e}") from None
     return arr

@@ -288,6 +288,8 @@ class PostgresStore(Store):
 
     def _start(self, conn: psycopg.Connection, dataset_id: str, version: int, final: str) -> None:
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # writers of the same version queue here, so the later one sees the earlier one's table
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{self.schema}.{final}"])
         if self._exists(conn, final):
             raise StoreError(f"dataset {dataset_id} already has a version {version}")
 
@@ -341,7 +343,10 @@ class PostgresStore(Store):
             return self
 
         def __exit__(self, et, e, tb):
-            if isinstance(e, psycopg.errors.DuplicateTable):
+            catalog_clash = isinstance(e, psycopg.errors.UniqueViolation) and (e.diag.constraint_name or "").startswith(
+                "pg_"
+            )
+            if isinstance(e, psycopg.errors.DuplicateTable) or catalog_clash:
                 raise StoreError(f"{self.what} already exists (written by another process meanwhile)") from None
             if isinstance(e, psycopg.errors.DataError | psycopg.errors.IntegrityError):
                 raise StoreError(f"could not store {self.what}: {str(e).strip()}") from None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import threading
 
 import psycopg
 import pyarrow as pa
@@ -240,3 +242,43 @@ def test_names_are_validated(pg_store):
         pg_store.table_name("x" * 60, 1)
     with pytest.raises(StoreError, match="bad schema"):
         PostgresStore("host=127.0.0.1", schema='x"; drop')
+
+
+def test_finer_timestamps_are_held_to_the_millisecond(pg_store):
+    s = schema_of(at=SoQLType.FLOATING_TIMESTAMP)
+    micro = pa.array([dt.datetime(2024, 1, 1, 0, 0, 0, 123456)], pa.timestamp("us"))
+    pg_store.write_version(DS, 1, s, pa.table({"at": micro}).to_reader())
+    cur = pg_store.execute(f"SELECT at FROM {pg_store.table(DS, 1).sql('postgres')}")
+    try:
+        assert cur.fetchmany(1) == [(dt.datetime(2024, 1, 1, 0, 0, 0, 123000),)]
+    finally:
+        cur.close()
+
+
+def test_two_writers_of_one_version_one_wins(pg_store):
+    s = schema_of(k=SoQLType.TEXT)
+    outcomes = []
+    start = threading.Barrier(2)
+
+    def write(label: str):
+        rows = [{"k": label}] * 20000
+        start.wait()
+        try:
+            pg_store.write_version(DS, 1, s, reader(s, rows))
+            outcomes.append(("ok", label))
+        except StoreError as e:
+            outcomes.append(("refused", str(e)))
+
+    threads = [threading.Thread(target=write, args=(x,)) for x in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    assert [o[1] for o in outcomes if o[0] == "refused"] == ["dataset test-0001 already has a version 1"]
+    (winner,) = [o[1] for o in outcomes if o[0] == "ok"]
+    cur = pg_store.execute(f"SELECT DISTINCT k, count(*) OVER () FROM {pg_store.table(DS, 1).sql('postgres')}")
+    try:
+        assert cur.fetchmany(5) == [(winner, 20000)]
+    finally:
+        cur.close()
