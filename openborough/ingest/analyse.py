@@ -1,0 +1,258 @@
+"""Type inference and validation in DuckDB SQL, over the whole file.
+
+Two scans: a sample (the first rows) proposes candidate types for each
+column — a kind is a candidate when at least 95 % of the sample's non-blank
+cells parse as it — and one aggregate scan over the whole file counts, for
+every candidate and every type the publisher fixed, the cells that do not
+parse. A column gets an inferred type only when no cell fails it; a
+candidate that fails a few cells becomes a hint. Row numbers and examples
+are fetched afterwards, only for what failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..soql.types import SoQLType
+from .options import IngestOptions
+from .plan import OutColumn
+from .report import MAX_EXAMPLES, Finding
+from .source import Source, q
+from .sqltypes import INFER_KINDS, KIND_NOUN, KIND_TYPE, blank, kinds_for
+
+SAMPLE_ROWS = 20_000
+NEAR_MISS = 0.95
+
+
+def cell(src: Source, c) -> str:
+    return src.text(c)
+
+
+def latlon_point(src: Source, oc: OutColumn) -> str:
+    lat, lon = oc.latlon
+    return f"ob_mkpoint(ob_number({cell(src, lon)}), ob_number({cell(src, lat)}))"
+
+
+def latlon_blank(src: Source, oc: OutColumn) -> str:
+    lat, lon = oc.latlon
+    return f"({blank(cell(src, lat))} AND {blank(cell(src, lon))})"
+
+
+def typed_expr(src: Source, oc: OutColumn) -> str:
+    """SQL for the stored value of an output column."""
+    if oc.kind == "latlon":
+        return latlon_point(src, oc)
+    if oc.kind == "physical":
+        return q(oc.src.col)
+    if oc.kind is None:
+        return cell(src, oc.src)
+    return f"ob_{oc.kind}({cell(src, oc.src)})"
+
+
+def bad_condition(src: Source, oc: OutColumn, kind: str) -> str:
+    if kind == "latlon":
+        return f"(NOT {latlon_blank(src, oc)} AND {latlon_point(src, oc)} IS NULL)"
+    v = cell(src, oc.src)
+    return f"(NOT {blank(v)} AND ob_{kind}({v}) IS NULL)"
+
+
+@dataclass
+class Analysis:
+    row_count: int = 0
+    problems: list[Finding] = field(default_factory=list)
+    hints: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    coerced: dict[str, int] = field(default_factory=dict)
+
+
+class Analyser:
+    def __init__(self, con, src: Source, cols: list[OutColumn], opts: IngestOptions):
+        self.con, self.src, self.cols, self.opts = con, src, cols, opts
+
+    # -- helpers --------------------------------------------------------------
+    def _one(self, sql: str) -> tuple:
+        return self.con.execute(sql).fetchone()
+
+    def examples(self, cond: str, value: str, limit: int = MAX_EXAMPLES) -> list[tuple[int, object]]:
+        sql = (
+            f"SELECT __row, {value} FROM (SELECT row_number() OVER () AS __row, * FROM {self.src.sql}) "
+            f"WHERE {cond} LIMIT {limit}"
+        )
+        return self.con.execute(sql).fetchall()
+
+    # -- the scans --------------------------------------------------------------
+    def _candidates(self) -> dict[int, dict[str, float]]:
+        """Sample pass: for each column to infer, the kinds with their share of the sample's non-blank cells."""
+        todo = [i for i, oc in enumerate(self.cols) if oc.fixed is None and oc.src is not None]
+        if not todo:
+            return {}
+        aggs = []
+        for i in todo:
+            v = cell(self.src, self.cols[i].src)
+            aggs.append(f"count(*) FILTER (WHERE NOT {blank(v)})")
+            aggs += [f"count(ob_{k}({v}))" for k in INFER_KINDS]
+            aggs.append(f"count(*) FILTER (WHERE ob_dmy({v}) <> ob_mdy({v}))")
+        n = self.opts.sample_rows or SAMPLE_ROWS
+        row = self._one(f"SELECT {', '.join(aggs)} FROM (SELECT * FROM {self.src.sql} LIMIT {n})")
+        out = {}
+        width = len(INFER_KINDS) + 2
+        self._ambiguous = {}
+        for j, i in enumerate(todo):
+            part = row[j * width : (j + 1) * width]
+            nonblank = part[0]
+            shares = {}
+            if nonblank:
+                for k, passed in zip(INFER_KINDS, part[1:-1], strict=True):
+                    if passed / nonblank >= NEAR_MISS:
+                        shares[k] = passed / nonblank
+            out[i] = shares
+            self._ambiguous[i] = part[-1]
+        return out
+
+    def run(self) -> Analysis:
+        result = Analysis()
+        src, cols, opts = self.src, self.cols, self.opts
+        candidates = self._candidates()
+        checks: list[tuple[int, str]] = []  # (column index, kind) whose failures the full scan counts
+        for i, oc in enumerate(cols):
+            if oc.kind == "latlon":
+                checks.append((i, "latlon"))
+            elif oc.src is not None and oc.src.physical:
+                oc.kind, oc.type = "physical", oc.fixed
+            elif oc.fixed is not None:
+                oc.type = oc.fixed
+                kinds = kinds_for(oc.fixed, opts.date_order)
+                checks += [(i, k) for k in kinds]
+            else:
+                checks += [(i, k) for k in candidates.get(i, {})]
+        aggs = ["count(*)"]
+        aggs += [f"count(*) FILTER (WHERE {bad_condition(src, cols[i], k)})" for i, k in checks]
+        if src.ragged:
+            last = q(src.columns[-1].col)
+            x = [q(c) for c in src.extra_cols]
+            data_extra = " OR ".join(f"NOT {blank(c)}" for c in x)
+            aggs += [
+                f"count(*) FILTER (WHERE {last} IS NULL)",
+                f"count(*) FILTER (WHERE {x[0]} IS NOT NULL)",
+                f"count(*) FILTER (WHERE {data_extra})",
+                "sum(" + " + ".join(f"CASE WHEN NOT {blank(c)} THEN 1 ELSE 0 END" for c in x) + ")",
+                f"count(*) FILTER (WHERE {x[-1]} IS NOT NULL)",
+            ]
+        row = self._one(f"SELECT {', '.join(aggs)} FROM {src.sql}")
+        result.row_count = row[0]
+        failures: dict[int, dict[str, int]] = {}
+        for (i, k), bad in zip(checks, row[1 : 1 + len(checks)], strict=True):
+            failures.setdefault(i, {})[k] = bad
+        if src.ragged:
+            self._ragged(result, *row[1 + len(checks) :])
+        if src.long_rows is not None:
+            lr = src.long_rows
+            self._long_rows(result, lr.count, lr.rows, [], lr.cells)
+        for i, oc in enumerate(cols):
+            self._decide(result, i, oc, failures.get(i, {}), candidates.get(i, {}))
+        return result
+
+    # -- decisions ------------------------------------------------------------
+    def _decide(self, result: Analysis, i: int, oc: OutColumn, fails: dict[str, int], shares: dict[str, float]):
+        if oc.kind in ("physical",):
+            return
+        if oc.kind == "latlon":
+            bad = fails.get("latlon", 0)
+            if bad:
+                self._bad(result, oc, "latlon", bad, "valid latitude/longitude pairs")
+            return
+        if oc.fixed is not None:
+            kinds = kinds_for(oc.fixed, self.opts.date_order)
+            if not kinds:
+                oc.kind = None
+                return
+            best = min(kinds, key=lambda k: (fails.get(k, 0), kinds.index(k)))
+            oc.kind = best
+            if fails.get(best):
+                self._bad(result, oc, best, fails[best], KIND_NOUN[best])
+            return
+        oc.inferred = True
+        sampled = self.opts.sample_rows is not None
+        passing = [k for k in INFER_KINDS if k in shares and (fails.get(k) == 0 or (sampled and shares[k] == 1.0))]
+        if passing:
+            kind = passing[0]
+            if kind in ("dmy", "mdy") and "dmy" in passing and "mdy" in passing:
+                kind = self.opts.date_order
+                if self._ambiguous.get(i):
+                    result.warnings.append(
+                        f"dates in {oc.field_name} fit both day/month orders; read them as "
+                        + ("day/month/year" if kind == "dmy" else "month/day/year")
+                        + " (date_order)"
+                    )
+            oc.kind, oc.type = kind, KIND_TYPE[kind]
+            if fails.get(kind):
+                self._bad(result, oc, kind, fails[kind], KIND_NOUN[kind])
+            return
+        oc.kind, oc.type = None, SoQLType.TEXT
+        near = [k for k in INFER_KINDS if k in shares and fails.get(k)]
+        if near:
+            k = near[0]
+            found = self.examples(bad_condition(self.src, oc, k), cell(self.src, oc.src))
+            noun = KIND_NOUN[k]
+            result.hints.append(
+                Finding(
+                    kind="near-miss",
+                    field=oc.field_name,
+                    count=fails[k],
+                    message=f"{fails[k]:,} values in {oc.field_name} are not {noun} (e.g. "
+                    + ", ".join(repr(v) for _, v in found[:3])
+                    + "); kept as text",
+                    rows=[r for r, _ in found],
+                    examples=[str(v) for _, v in found],
+                )
+            )
+
+    def _bad(self, result: Analysis, oc: OutColumn, kind: str, count: int, noun: str):
+        if kind == "latlon":
+            lat, lon = oc.latlon
+            value = f"concat_ws(', ', {cell(self.src, lat)}, {cell(self.src, lon)})"
+        else:
+            value = cell(self.src, oc.src)
+        found = self.examples(bad_condition(self.src, oc, kind), value)
+        want = oc.type.value
+        result.problems.append(
+            Finding(
+                kind="bad-value",
+                field=oc.field_name,
+                count=count,
+                message=f"{count:,} values in {oc.field_name} are not {noun} ({want})",
+                rows=[r for r, _ in found],
+                examples=[str(v) for _, v in found],
+            )
+        )
+        if self.opts.on_bad == "null":
+            result.coerced[oc.field_name] = result.coerced.get(oc.field_name, 0) + count
+
+    def _ragged(self, result: Analysis, short: int, long_any: int, long_data: int, extra_cells: int, cut: int):
+        src = self.src
+        if short:
+            found = self.examples(f"{q(src.columns[-1].col)} IS NULL", "NULL", 10)
+            rows = ", ".join(str(r) for r, _ in found) + (" …" if short > len(found) else "")
+            result.warnings.append(
+                f"{short:,} rows have fewer cells than the header's {len(src.columns)}; "
+                f"the missing cells are null (rows {rows})"
+            )
+        if long_any > long_data:
+            result.warnings.append(
+                f"{long_any - long_data:,} rows end with empty cells beyond the header's {len(src.columns)} columns; ignored"
+            )
+        if long_data:
+            x = [q(c) for c in src.extra_cols]
+            cond = " OR ".join(f"NOT {blank(c)}" for c in x)
+            found = self.examples(cond, f"concat_ws(',', {', '.join(x[:4])})", MAX_EXAMPLES)
+            self._long_rows(result, long_data, [r for r, _ in found], [str(v) for _, v in found], extra_cells, cut)
+
+    def _long_rows(self, result, count, rows, examples, cells, cut=0):
+        width = len(self.src.columns)
+        msg = f"{count:,} rows have more cells than the header's {width} columns ({cells:,} extra cells"
+        msg += ", some rows have even more)" if cut else ")"
+        result.problems.append(
+            Finding(kind="long-row", count=count, message=msg, rows=list(rows), examples=list(examples))
+        )
+        if self.opts.on_bad == "null":
+            result.coerced["(cells beyond the header)"] = cells

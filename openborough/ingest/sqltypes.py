@@ -1,0 +1,131 @@
+"""DuckDB SQL that recognises and converts text cells, one macro per SoQL type.
+
+Inference and conversion use the same macros, so a column is only inferred
+as a type when the conversion that follows keeps every value. Each
+``ob_<kind>(v)`` returns the typed value, or NULL when ``v`` is not one.
+"""
+
+from __future__ import annotations
+
+from ..soql.types import SoQLType
+
+_NUM = r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)"
+_FLOAT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?"
+_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
+_OFFSET = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)"
+_SLASH = r"[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{4}( .*)?"
+_MONTH = r"[0-9]{1,2}[ -][A-Za-z]{3,9}[ -][0-9]{4}( .*)?"
+_TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p")
+
+
+def _formats(day_month: str) -> str:
+    fmts = [f"{day_month.replace('/', sep)}{t}" for sep in ("/", "-") for t in _TIMES]
+    return "[" + ", ".join(f"'{f}'" for f in fmts) + "]"
+
+
+_MONTH_FORMATS = (
+    "[" + ", ".join(f"'{d}{t}'" for d in ("%d %b %Y", "%d-%b-%Y", "%d %B %Y", "%d-%B-%Y") for t in _TIMES) + "]"
+)
+_POINT_WKT = r"(?i)POINT\s*\(\s*([^\s()]+)\s+([^\s()]+)\s*\)"
+_POINT_PAIR = r"\(\s*([^\s(),]+)\s*,\s*([^\s(),]+)\s*\)"
+
+MACROS = [
+    f"""ob_number(v) AS CASE WHEN regexp_full_match(trim(v), '{_NUM}')
+        AND NOT regexp_matches(trim(v), '^[+-]?0[0-9]')
+        AND length(trim(regexp_replace(regexp_replace(trim(v), '[eE].*$', ''), '[^0-9]', '', 'g'), '0')) <= 15
+        THEN TRY_CAST(replace(trim(v), ',', '') AS DOUBLE) END""",
+    f"""ob_numeric(v) AS CASE WHEN regexp_full_match(trim(v), '{_NUM}')
+        THEN TRY_CAST(replace(trim(v), ',', '') AS DOUBLE) END""",
+    "ob_checkbox(v) AS CASE lower(trim(v)) WHEN 'true' THEN true WHEN 'false' THEN false END",
+    f"""ob_fixed(v) AS CASE WHEN regexp_full_match(trim(v), '{_OFFSET}')
+        THEN CAST(TRY_CAST(trim(v) AS TIMESTAMPTZ) AS TIMESTAMP_MS) END""",
+    f"ob_iso(v) AS CASE WHEN regexp_full_match(trim(v), '{_ISO}') THEN TRY_CAST(trim(v) AS TIMESTAMP) END",
+    f"""ob_named_month(v) AS CASE WHEN regexp_full_match(trim(v), '{_MONTH}')
+        THEN try_strptime(trim(v), {_MONTH_FORMATS}) END""",
+    f"""ob_dmy(v) AS CAST(coalesce(ob_iso(v), ob_named_month(v),
+        CASE WHEN regexp_full_match(trim(v), '{_SLASH}') THEN try_strptime(trim(v), {_formats("%d/%m/%Y")}) END)
+        AS TIMESTAMP_MS)""",
+    f"""ob_mdy(v) AS CAST(coalesce(ob_iso(v), ob_named_month(v),
+        CASE WHEN regexp_full_match(trim(v), '{_SLASH}') THEN try_strptime(trim(v), {_formats("%m/%d/%Y")}) END)
+        AS TIMESTAMP_MS)""",
+    f"""ob_float(v) AS CASE WHEN regexp_full_match(trim(v), '{_FLOAT}') THEN TRY_CAST(trim(v) AS DOUBLE) END""",
+    """ob_mkpoint(lon, lat) AS CASE WHEN lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90
+        THEN struct_pack(lon := lon, lat := lat) END""",
+    f"""ob_point(v) AS CASE
+        WHEN regexp_full_match(trim(v), '{_POINT_WKT}') THEN ob_mkpoint(
+            ob_float(regexp_extract(trim(v), '{_POINT_WKT}', 1)), ob_float(regexp_extract(trim(v), '{_POINT_WKT}', 2)))
+        WHEN regexp_full_match(trim(v), '{_POINT_PAIR}') THEN ob_mkpoint(
+            ob_float(regexp_extract(trim(v), '{_POINT_PAIR}', 2)), ob_float(regexp_extract(trim(v), '{_POINT_PAIR}', 1)))
+        END""",
+    """ob_url(v) AS CASE WHEN regexp_full_match(trim(v), '(?i)https?://[^\\s]+')
+        THEN struct_pack(url := trim(v), description := CAST(NULL AS VARCHAR))
+        WHEN starts_with(trim(v), '{') AND json_valid(trim(v))
+            AND regexp_full_match(coalesce(json_extract_string(trim(v), '$.url'), ''), '(?i)https?://[^\\s]+')
+        THEN struct_pack(url := json_extract_string(trim(v), '$.url'),
+            description := json_extract_string(trim(v), '$.description')) END""",
+    """ob_location(v) AS CASE
+        WHEN ob_point(v) IS NOT NULL THEN struct_pack(latitude := ob_point(v).lat, longitude := ob_point(v).lon,
+            human_address := CAST(NULL AS VARCHAR))
+        WHEN json_valid(trim(v)) AND starts_with(trim(v), '{') THEN struct_pack(
+            latitude := TRY_CAST(json_extract_string(trim(v), '$.latitude') AS DOUBLE),
+            longitude := TRY_CAST(json_extract_string(trim(v), '$.longitude') AS DOUBLE),
+            human_address := json_extract_string(trim(v), '$.human_address'))
+        END""",
+]
+
+
+def install(con) -> None:
+    for m in MACROS:
+        con.execute("CREATE OR REPLACE MACRO " + m)
+
+
+#: kinds inference tries, in order of preference; a kind is a SoQL type plus,
+#: for floating timestamps, the day/month order
+INFER_KINDS = ("checkbox", "number", "fixed", "dmy", "mdy", "point", "url")
+
+KIND_TYPE = {
+    "checkbox": SoQLType.CHECKBOX,
+    "number": SoQLType.NUMBER,
+    "numeric": SoQLType.NUMBER,
+    "fixed": SoQLType.FIXED_TIMESTAMP,
+    "dmy": SoQLType.FLOATING_TIMESTAMP,
+    "mdy": SoQLType.FLOATING_TIMESTAMP,
+    "point": SoQLType.POINT,
+    "url": SoQLType.URL,
+    "location": SoQLType.LOCATION,
+}
+
+KIND_NOUN = {
+    "checkbox": "true/false values",
+    "number": "numbers",
+    "numeric": "numbers",
+    "fixed": "timestamps with a time zone",
+    "dmy": "dates",
+    "mdy": "dates",
+    "point": "points",
+    "url": "web addresses",
+    "location": "locations",
+}
+
+
+def kinds_for(t: SoQLType, date_order: str) -> list[str]:
+    """The converter kinds that can produce SoQL type ``t`` (text-like types: none)."""
+    if t.is_numeric:
+        return ["numeric"]
+    if t is SoQLType.FLOATING_TIMESTAMP:
+        return [date_order, "mdy" if date_order == "dmy" else "dmy"]
+    for kind, ty in KIND_TYPE.items():
+        if ty is t:
+            return [kind]
+    return []
+
+
+def convert(kind: str | None, col: str) -> str:
+    """SQL for the typed value of quoted column ``col`` (a text cell)."""
+    if kind is None:
+        return f"NULLIF({col}, '')"
+    return f"ob_{kind}({col})"
+
+
+def blank(col: str) -> str:
+    return f"({col} IS NULL OR trim({col}) = '')"
