@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
@@ -54,6 +54,12 @@ class FOIForm(forms.ModelForm):
         if value and not Dataset.objects.filter(pk=value).exists():
             raise forms.ValidationError(f"There is no dataset {value}.")
         return value
+
+    def _update_errors(self, errors):
+        # the model says "dataset"; this form asks for it as "dataset_id"
+        if hasattr(errors, "error_dict") and "dataset" in errors.error_dict:
+            errors.error_dict["dataset_id"] = errors.error_dict.pop("dataset")
+        super()._update_errors(errors)
 
     def _post_clean(self):
         self.instance.dataset_id = self.cleaned_data.get("dataset_id") or None
@@ -174,5 +180,5 @@ def dashboard(request):
 def chart_svg(request, name: str):
     svgs = _charts(measures())
     if name not in svgs:
-        raise Http404("no such chart")
+        return HttpResponseNotFound(f"No chart {name!r}: use one of {', '.join(svgs)}.", content_type="text/plain")
     return HttpResponse(svgs[name], content_type="image/svg+xml")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -151,9 +150,13 @@ def request_comment(request, pk: int):
 def forget(request, token: str):
     follower = Follower.objects.filter(token=token).select_related("request").first()
     if request.method == "POST":
-        gone = workflow.forget(token)
-        if not gone and follower is None:
-            raise Http404("This link has already been used or has expired.")
+        if not workflow.forget(token):
+            return page(
+                request,
+                "requests_foi/message.html",
+                {"title": "Nothing to delete", "message": "This link has already been used, or the request is closed."},
+                status=404,
+            )
         return page(
             request,
             "requests_foi/message.html",
