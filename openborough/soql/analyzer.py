@@ -451,7 +451,9 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
             _check_grouped_at(out.having, out.group_by, "$having", _pos(q.having))
     if q.search is not None:
         out.search = q.search
-        out.search_columns = [TypedColumn(c.field_name, c.type) for c in schema.columns if c.type in (S.TEXT, S.URL)]
+        out.search_columns = [
+            TypedColumn(c.field_name, c.type) for c in schema.columns if c.type in (S.TEXT, S.URL) or c.type.is_numeric
+        ]
     return out
 
 

@@ -699,6 +699,19 @@ class Compiler:
                 return exp.TryCast(this=a, to=exp.DataType.build(self.dtype(dst)))
         if src.is_numeric and dst.is_numeric:
             return a
+        if src is S.LOCATION and dst is S.POINT:
+            lon, lat = self.lonlat(e.args[0], a)
+            if self.pg:
+                return self.point(lon, lat)
+            return _case(
+                (
+                    exp.and_(
+                        exp.Not(this=exp.Is(this=lon, expression=exp.Null())),
+                        exp.Not(this=exp.Is(this=lat, expression=exp.Null())),
+                    ),
+                    self.point(lon, lat),
+                )
+            )
         raise SoQLError(TYPE_MISMATCH, f"Cannot convert {src.value} to {dst.value} here")
 
     # geometry
@@ -739,9 +752,14 @@ class Compiler:
 
     def f_within_box(self, e, g, nw_lat, nw_lon, se_lat, se_lon):
         glon, glat = self.lonlat(e.args[0], g)
-        return _paren(
-            exp.and_(exp.Between(this=glat, low=se_lat, high=nw_lat), exp.Between(this=glon, low=nw_lon, high=se_lon))
-        )
+
+        # corners in either order, as PostGIS's envelope normalises them
+        def between(v, a, b):
+            return exp.Between(
+                this=v, low=exp.Least(this=a, expressions=[b.copy()]), high=exp.Greatest(this=a.copy(), expressions=[b])
+            )
+
+        return _paren(exp.and_(between(glat, se_lat, nw_lat), between(glon, nw_lon, se_lon)))
 
     def f_distance_in_meters(self, e, a, b):
         if self.pg:
@@ -821,6 +839,71 @@ class Compiler:
             return _fn("ST_Multi", _fn("ST_SetSRID", _fn("ST_Extent", g), exp.Literal.number(4326)))
         return _fn(geo_udf.EXTENT, exp.ArrayAgg(this=self.wkb(g, e.args[0].type)))
 
+    def f_geo_multi(self, e, g):
+        if self.pg:
+            return _fn("ST_Multi", g)
+        return _fn(geo_udf.MULTI, self.wkb(g, e.args[0].type))
+
+    # compound types
+    def f_location_latitude(self, e, x):
+        return self.sub(x, S.LOCATION, "latitude")
+
+    def f_location_longitude(self, e, x):
+        return self.sub(x, S.LOCATION, "longitude")
+
+    def f_location_human_address(self, e, x):
+        return self.sub(x, S.LOCATION, "human_address")
+
+    def json_text(self, x):
+        j = self.cast(_fn("to_json", x), S.TEXT)
+        return exp.Coalesce(this=j, expressions=[exp.Literal.string("null")])
+
+    def f_location(self, e, point, address, city, state, zip_):
+        parts = [exp.Literal.string("{")]
+        for i, (k, v) in enumerate((("address", address), ("city", city), ("state", state), ("zip", zip_))):
+            parts.append(exp.Literal.string(("" if i == 0 else ", ") + json.dumps(k) + ": "))
+            parts.append(self.json_text(v))
+        parts.append(exp.Literal.string("}"))
+        human = parts[0]
+        for p in parts[1:]:
+            human = exp.DPipe(this=human, expression=p, safe=True)
+        lon, lat = self.lonlat(e.args[0], point)
+        if self.pg:
+            return _fn(
+                "jsonb_strip_nulls",
+                _fn(
+                    "jsonb_build_object",
+                    exp.Literal.string("latitude"),
+                    lat,
+                    exp.Literal.string("longitude"),
+                    lon,
+                    exp.Literal.string("human_address"),
+                    human,
+                ),
+            )
+        return exp.Struct(
+            expressions=[
+                exp.PropertyEQ(this=exp.to_identifier("latitude"), expression=lat),
+                exp.PropertyEQ(this=exp.to_identifier("longitude"), expression=lon),
+                exp.PropertyEQ(this=exp.to_identifier("human_address"), expression=human),
+            ]
+        )
+
+    def f_url(self, e, url, description):
+        if self.pg:
+            return _fn(
+                "jsonb_strip_nulls",
+                _fn(
+                    "jsonb_build_object", exp.Literal.string("url"), url, exp.Literal.string("description"), description
+                ),
+            )
+        return exp.Struct(
+            expressions=[
+                exp.PropertyEQ(this=exp.to_identifier("url"), expression=self.cast(url, S.TEXT)),
+                exp.PropertyEQ(this=exp.to_identifier("description"), expression=self.cast(description, S.TEXT)),
+            ]
+        )
+
     # full-text search ($q)
     def search(self, q: TypedQuery) -> exp.Expression:
         """``$q``: every term must match. PostgreSQL: English full-text search over
@@ -835,11 +918,10 @@ class Compiler:
         urls = [c for c in q.search_columns if c.type is S.URL]
         conds: list[exp.Expression] = []
         if self.pg:
-            if cols:
-                from ..store.postgres import fulltext_document
-                from .types import Column, Schema
+            from ..store.postgres import fulltext_document
 
-                doc = fulltext_document(Schema(tuple(Column(c.name, S.TEXT) for c in cols)))
+            doc = fulltext_document(q.search_columns)
+            if doc is not None:
                 query = _fn("plainto_tsquery", exp.Literal.string("english"), exp.Literal.string(text))
                 conds.append(exp.MatchAgainst(this=query, expressions=[doc]))
         else:
@@ -854,7 +936,7 @@ class Compiler:
                             _fn(
                                 "regexp_matches",
                                 doc,
-                                exp.Literal.string(r"(^|\W)" + re.escape(t) + r"(\W|$)"),
+                                exp.Literal.string(r"(^|[^\w.])" + re.escape(t) + r"\.?([^\w.]|$)"),
                                 exp.Literal.string("i"),
                             )
                             for t in terms
@@ -894,6 +976,22 @@ _OPS = {
 def _method_name(function: str) -> str:
     n = function.replace("$", "_")
     return _OPS.get(n, n)
+
+
+_OPERATORS = (exp.Binary, exp.Not, exp.Neg, exp.Between, exp.In)
+
+
+def _parenthesize(tree: exp.Expression) -> exp.Expression:
+    """sqlglot prints operator trees without brackets; wrap every operator that
+    is an operand of another operator so precedence is always the tree's."""
+    for node in list(tree.walk()):
+        if not isinstance(node, _OPERATORS):
+            continue
+        for key in ("this", "expression", "low", "high"):
+            child = node.args.get(key)
+            if isinstance(child, _OPERATORS):
+                node.set(key, exp.Paren(this=child))
+    return tree
 
 
 def _order_key(c: Compiler, o) -> exp.Expression:
@@ -937,6 +1035,7 @@ def compile_query(
         q = q.offset(exp.Literal.number(int(typed.offset)))
     if typed.grouped and not typed.group_by and not typed.select:
         counted = exp.Select(expressions=[exp.Literal.number(1)]).from_(table.copy())
+    q, counted = _parenthesize(q), _parenthesize(counted)
     count = exp.Select(expressions=[exp.alias_(exp.Count(this=exp.Star()), "n")]).from_(
         exp.Subquery(this=counted, alias=exp.TableAlias(this=exp.to_identifier("q")))
     )

@@ -40,6 +40,7 @@ TS = FLOATING | FIXED
 GEO = frozenset(GEOMETRY_TYPES)
 POINT = frozenset({S.POINT})
 AREAL = frozenset({S.POLYGON, S.MULTIPOLYGON})
+LOCATION = frozenset({S.LOCATION})
 ORDERABLE = NUM | TEXT | BOOL | TS | {ROW_ID}
 EQUATABLE = ORDERABLE | GEO | {S.URL, S.LOCATION, S.BLOB}
 ANY = EQUATABLE
@@ -172,6 +173,17 @@ CATALOGUE: dict[str, list[Sig]] = {
     "simplify_preserve_topology": _sigs(Sig((_T_GEO, NUM), _T_GEO)),
     "snap_to_grid": _sigs(Sig((_T_GEO, NUM), _T_GEO)),
     "is_empty": _sigs(Sig((GEO,), S.CHECKBOX)),
+    "geo_multi": _sigs(
+        Sig((frozenset({S.POINT, S.MULTIPOINT}),), S.MULTIPOINT),
+        Sig((frozenset({S.LINE, S.MULTILINE}),), S.MULTILINE),
+        Sig((AREAL,), S.MULTIPOLYGON),
+    ),
+    # compound types
+    "location_latitude": _sigs(Sig((LOCATION,), S.NUMBER)),
+    "location_longitude": _sigs(Sig((LOCATION,), S.NUMBER)),
+    "location_human_address": _sigs(Sig((LOCATION,), S.TEXT)),
+    "location": _sigs(Sig((POINT, TEXT, TEXT, TEXT, TEXT), S.LOCATION)),
+    "url": _sigs(Sig((TEXT, TEXT), S.URL)),
 }
 
 # Names the SoQL docs spell differently from our catalogue
@@ -189,6 +201,7 @@ CASTS: dict[SoQLType, frozenset] = {
     S.FLOATING_TIMESTAMP: FLOATING | TEXT,
     S.FIXED_TIMESTAMP: FIXED | TEXT,
     **{g: frozenset({g}) | TEXT for g in GEOMETRY_TYPES},
+    S.POINT: frozenset({S.POINT, S.LOCATION}) | TEXT,
     S.URL: frozenset({S.URL}) | TEXT,
     S.LOCATION: frozenset({S.LOCATION}) | TEXT,
     S.BLOB: frozenset({S.BLOB}),

@@ -22,6 +22,7 @@ SIMPLIFY_PT = "ob_simplify_preserve_topology"
 SNAP = "ob_snap_to_grid"
 CONVEX_HULL = "ob_convex_hull"
 EXTENT = "ob_extent"
+MULTI = "ob_geo_multi"
 
 
 def _g(b: bytes):
@@ -72,16 +73,40 @@ def is_empty(b: bytes) -> bool:
     return bool(_g(b).is_empty)
 
 
+def _same_kind(result, source):
+    """Keep a multi geometry multi (shapely may return the single part)."""
+    if source.geom_type.startswith("Multi") and not result.geom_type.startswith("Multi") and not result.is_empty:
+        return getattr(shapely, source.geom_type)([result])
+    return result
+
+
 def simplify(b: bytes, tol: float) -> bytes:
-    return _w(_g(b).simplify(tol, preserve_topology=False))
+    g = _g(b)
+    return _w(_same_kind(g.simplify(tol, preserve_topology=False), g))
 
 
 def simplify_pt(b: bytes, tol: float) -> bytes:
-    return _w(_g(b).simplify(tol, preserve_topology=True))
+    g = _g(b)
+    return _w(_same_kind(g.simplify(tol, preserve_topology=True), g))
 
 
 def snap_to_grid(b: bytes, size: float) -> bytes:
-    return _w(shapely.set_precision(_g(b), size, mode="pointwise") if size > 0 else _g(b))
+    """PostGIS ST_SnapToGrid: round every coordinate to the grid (half to even,
+    as C rint), then drop consecutive repeated points."""
+    import numpy as np
+
+    g = _g(b)
+    if size <= 0:
+        return _w(g)
+    snapped = shapely.transform(g, lambda c: np.rint(c / size) * size)
+    return _w(_same_kind(shapely.remove_repeated_points(snapped), g))
+
+
+def geo_multi(b: bytes) -> bytes:
+    g = _g(b)
+    if g.geom_type.startswith("Multi"):
+        return _w(g)
+    return _w(getattr(shapely, "Multi" + g.geom_type)([g]))
 
 
 def _collect(items):
@@ -121,6 +146,7 @@ def register(con) -> None:
         (SNAP, snap_to_grid, [blob, dbl], blob),
         (CONVEX_HULL, convex_hull, [list_type(blob)], blob),
         (EXTENT, extent, [list_type(blob)], blob),
+        (MULTI, geo_multi, [blob], blob),
     ]
     for name, fn, params, ret in specs:
         try:

@@ -172,11 +172,29 @@ def _opt_text(v: Any) -> str | None:
     return str(v)
 
 
+def lenient_object(text: str) -> Any:
+    """A JSON object, or the lenient form Socrata accepts in literals
+    (bare keys, single quotes: ``{ url: "http://…", description: 'Home' }``)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    import yaml
+
+    try:
+        obj = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ValueError(f"not a JSON object: {text!r}") from None
+    if not isinstance(obj, dict) or not all(isinstance(k, str) for k in obj):
+        raise ValueError(f"not a JSON object: {text!r}")
+    return obj
+
+
 def parse_location(value: Any) -> dict:
     if isinstance(value, str):
         text = value.strip()
         try:
-            obj = json.loads(text)
+            obj = lenient_object(text) if text.startswith("{") else None
         except ValueError:
             obj = None
         if isinstance(obj, Mapping):
@@ -211,10 +229,7 @@ def parse_url(value: Any) -> dict:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("{"):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                raise ValueError(f"not a url: {value!r}") from None
+            value = lenient_object(text)
         elif m := _HREF_RE.match(text):
             return {"url": m.group(1), "description": m.group(2) or None}
         else:
