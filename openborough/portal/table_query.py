@@ -175,6 +175,9 @@ def where_clause(tq: TableQuery, schema: Schema) -> str:
             parts.append(f"upper({name}) like {_quote('%' + f.value.upper() + '%')}")
         elif f.op == "starts":
             parts.append(f"starts_with({name}, {_quote(f.value)})")
+        elif f.op in ("eq", "ne") and col.type == SoQLType.TEXT:
+            # residents expect "is" to ignore capitals: SOUTH END ROAD is South End Road
+            parts.append(f"upper({name}) {_COMPARE[f.op]} {_quote(f.value.upper())}")
         else:
             parts.append(f"{name} {_COMPARE[f.op]} {_literal(col.type, f.value, label)}")
     return " AND ".join(parts)

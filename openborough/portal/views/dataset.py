@@ -17,7 +17,7 @@ from ...soql.types import SoQLType
 from .. import analytics, charts, exports, table_query
 from ..access import visible_dataset
 from ..stats import column_stats
-from ..text import render_markdown
+from ..text import plain_summary, render_markdown
 
 TABS = [("about", "About"), ("data", "Data"), ("chart", "Chart"), ("map", "Map"), ("api", "API")]
 AGGREGATES = {"count": "Count of rows", "sum": "Sum", "avg": "Average", "min": "Minimum", "max": "Maximum"}
@@ -90,6 +90,7 @@ def about(request, dataset_id):
             ds,
             "about",
             description_html=render_markdown(ds.description),
+            summary=plain_summary(ds.description, 160),
             columns=columns,
             downloads=_downloads(request, ds),
             usage=analytics.totals(ds.id),

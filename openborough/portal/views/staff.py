@@ -470,5 +470,3 @@ def user_edit(request, user_id):
     return render(
         request, "portal/staff/user_edit.html", {"target": target, "form": form}, status=400 if form.errors else 200
     )
-
-
