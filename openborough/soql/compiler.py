@@ -764,6 +764,8 @@ class Compiler:
     def f_distance_in_meters(self, e, a, b):
         if self.pg:
             return _fn("ST_Distance", self.geography(a), self.geography(b))
+        if e.args[0].type is not S.POINT or e.args[1].type is not S.POINT:
+            return self.geo_udf_call(geo_udf.DISTANCE, e, a, b)
         alon, alat = self.lonlat(e.args[0], a)
         blon, blat = self.lonlat(e.args[1], b)
         return self.haversine(alon, alat, blon, blat)
@@ -810,23 +812,31 @@ class Compiler:
         return self.geo_udf_call(geo_udf.NUM_POINTS, e, g)
 
     def f_is_empty(self, e, g):
+        # a geometry that simplifies away is null on PostGIS; Socrata counts it as empty
         if self.pg:
-            return _fn("ST_IsEmpty", g)
-        return self.geo_udf_call(geo_udf.IS_EMPTY, e, g)
+            inner = _fn("ST_IsEmpty", g)
+        else:
+            inner = self.geo_udf_call(geo_udf.IS_EMPTY, e, g)
+        return exp.Coalesce(this=inner, expressions=[exp.Boolean(this=True)])
+
+    def keep_multi(self, e, g):
+        if self.pg and e.type.value.startswith("multi"):
+            return _fn("ST_Multi", g)
+        return g
 
     def f_simplify(self, e, g, tol):
         if self.pg:
-            return _fn("ST_Simplify", g, tol)
+            return self.keep_multi(e, _fn("ST_Simplify", g, tol))
         return self.from_wkb(self.geo_udf_call(geo_udf.SIMPLIFY, e, g, tol), e.type)
 
     def f_simplify_preserve_topology(self, e, g, tol):
         if self.pg:
-            return _fn("ST_SimplifyPreserveTopology", g, tol)
+            return self.keep_multi(e, _fn("ST_SimplifyPreserveTopology", g, tol))
         return self.from_wkb(self.geo_udf_call(geo_udf.SIMPLIFY_PT, e, g, tol), e.type)
 
     def f_snap_to_grid(self, e, g, size):
         if self.pg:
-            return _fn("ST_SnapToGrid", g, size)
+            return self.keep_multi(e, _fn("ST_SnapToGrid", g, size))
         return self.from_wkb(self.geo_udf_call(geo_udf.SNAP, e, g, size), e.type)
 
     def f_convex_hull(self, e, g):
@@ -855,7 +865,7 @@ class Compiler:
         return self.sub(x, S.LOCATION, "human_address")
 
     def json_text(self, x):
-        j = self.cast(_fn("to_json", x), S.TEXT)
+        j = self.cast(_fn("to_json", self.cast(x, S.TEXT)), S.TEXT)
         return exp.Coalesce(this=j, expressions=[exp.Literal.string("null")])
 
     def f_location(self, e, point, address, city, state, zip_):

@@ -165,7 +165,7 @@ CATALOGUE: dict[str, list[Sig]] = {
     # geometry
     "within_circle": _sigs(Sig((POINT | {S.LOCATION}, NUM, NUM, NUM), S.CHECKBOX)),
     "within_box": _sigs(Sig((POINT | {S.LOCATION}, NUM, NUM, NUM, NUM), S.CHECKBOX)),
-    "distance_in_meters": _sigs(Sig((POINT, POINT), S.NUMBER)),
+    "distance_in_meters": _sigs(Sig((GEO, GEO), S.NUMBER)),
     "within_polygon": _sigs(Sig((GEO, AREAL), S.CHECKBOX)),
     "intersects": _sigs(Sig((GEO, GEO), S.CHECKBOX)),
     "num_points": _sigs(Sig((GEO,), S.NUMBER)),

@@ -9,6 +9,7 @@ PostgreSQL uses PostGIS instead, so nothing here is used there.
 from __future__ import annotations
 
 import shapely
+import shapely.ops
 
 POINT_WKB = "ob_point_wkb"
 WKB_POINT = "ob_wkb_point"
@@ -23,6 +24,8 @@ SNAP = "ob_snap_to_grid"
 CONVEX_HULL = "ob_convex_hull"
 EXTENT = "ob_extent"
 MULTI = "ob_geo_multi"
+DISTANCE = "ob_distance_in_meters"
+EARTH_RADIUS_M = 6371008.8
 
 
 def _g(b: bytes):
@@ -102,6 +105,26 @@ def snap_to_grid(b: bytes, size: float) -> bytes:
     return _w(_same_kind(shapely.remove_repeated_points(snapped), g))
 
 
+def haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (the same formula the DuckDB SQL uses)."""
+    import math
+
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
+
+
+def distance_in_meters(a: bytes, b: bytes) -> float | None:
+    """Distance between the nearest points of two geometries (0 when they meet)."""
+    ga, gb = _g(a), _g(b)
+    if ga.is_empty or gb.is_empty:
+        return None
+    if ga.intersects(gb):
+        return 0.0
+    pa, pb = shapely.ops.nearest_points(ga, gb)
+    return haversine(pa.x, pa.y, pb.x, pb.y)
+
+
 def geo_multi(b: bytes) -> bytes:
     g = _g(b)
     if g.geom_type.startswith("Multi"):
@@ -147,6 +170,7 @@ def register(con) -> None:
         (CONVEX_HULL, convex_hull, [list_type(blob)], blob),
         (EXTENT, extent, [list_type(blob)], blob),
         (MULTI, geo_multi, [blob], blob),
+        (DISTANCE, distance_in_meters, [blob, blob], dbl),
     ]
     for name, fn, params, ret in specs:
         try:

@@ -33,3 +33,28 @@ def _run(case, loaded, backend):
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_duckdb(case, duck_conformance):
     _run(case, duck_conformance, "duckdb")
+
+
+@pytest.fixture(scope="module")
+def pg_conformance(pg_dsn, shared_dir):
+    import secrets
+
+    import psycopg
+    from psycopg import sql
+
+    from openborough.store.postgres import PostgresStore
+
+    schema = f"conf_{secrets.token_hex(6)}"
+    store = PostgresStore(pg_dsn, schema=schema)
+    try:
+        yield Store(store, shared_dir)
+    finally:
+        store.close()
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_postgres(case, pg_conformance):
+    _run(case, pg_conformance, "postgres")
