@@ -49,7 +49,11 @@ def pg_dsn():
 
     problem = _problem()
     if problem:
-        run = subprocess.run([str(ENSURE)], capture_output=True, text=True, timeout=1800)
+        from psycopg.conninfo import conninfo_to_dict
+
+        info = conninfo_to_dict(ADMIN_DSN)
+        env = dict(os.environ, PGHOST=str(info.get("host", "127.0.0.1")), PGPORT=str(info.get("port", "5432")))
+        run = subprocess.run([str(ENSURE)], capture_output=True, text=True, timeout=1800, env=env)
         problem = _problem()
         if problem:
             pytest.fail(

@@ -178,6 +178,8 @@ class PostgresCursor(Cursor):
 
 class PostgresStore(Store):
     dialect = "postgres"
+    #: how long drop_version/drop_dataset wait for readers of the version to finish
+    drop_wait_seconds = 30.0
 
     def __init__(
         self,
@@ -592,7 +594,7 @@ class PostgresStore(Store):
         try:
             with self._pool.connection() as conn:
                 # a reader still streaming an old version holds it; wait a while, not forever
-                conn.execute("SET LOCAL lock_timeout = '30s'")
+                conn.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(self.drop_wait_seconds * 1000)}ms"])
                 for name in names:
                     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._ident(name)))
         except psycopg.errors.LockNotAvailable:

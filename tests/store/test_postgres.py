@@ -282,3 +282,19 @@ def test_two_writers_of_one_version_one_wins(pg_store):
         assert cur.fetchmany(5) == [(winner, 20000)]
     finally:
         cur.close()
+
+
+def test_dropping_a_version_being_read_waits_then_says_so(pg_store):
+    s = schema_of(k=SoQLType.NUMBER)
+    pg_store.write_version(DS, 1, s, reader(s, [{"k": float(i)} for i in range(5000)]))
+    pg_store.drop_wait_seconds = 0.5
+    cur = pg_store.execute(f"SELECT k FROM {pg_store.table(DS, 1).sql('postgres')}")
+    try:
+        cur.fetchmany(10)
+        with pytest.raises(StoreError, match="still being read"):
+            pg_store.drop_version(DS, 1)
+    finally:
+        cur.close()
+    assert pg_store.has_version(DS, 1)
+    pg_store.drop_version(DS, 1)
+    assert not pg_store.has_version(DS, 1)
