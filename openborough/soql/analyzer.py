@@ -376,7 +376,11 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
     select: list[TypedSelect] = []
     names: set[str] = set()
 
+    positions: dict[str, tuple[int, int]] = {}
+
     def add(name: str, e: TypedExpr, pos=None):
+        if pos is not None:
+            positions[name] = pos
         if name in names:
             raise SoQLError(DUPLICATE_ALIAS, f"Duplicate output column: {name}", pos, alias=name)
         names.add(name)
@@ -398,7 +402,7 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
                 t = an.expr(it.expr)
             finally:
                 an.expanding.pop()
-            add(it.alias, t, it.alias_pos)
+            add(it.alias, t, _pos(it.expr))
         elif isinstance(it.expr, ColumnRef):
             an.allow_aliases = False
             try:
@@ -444,7 +448,7 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
     )
     if out.grouped:
         for s in select:
-            _check_grouped_at(s.expr, out.group_by, "$select")
+            _check_grouped_at(s.expr, out.group_by, "$select", positions.get(s.name))
         for o, src in zip(out.order_by, q.order_by, strict=False):
             _check_grouped_at(o.expr, out.group_by, "$order", _pos(src.expr))
         if out.having is not None:
