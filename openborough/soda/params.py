@@ -10,7 +10,7 @@ from django.conf import settings
 
 from .errors import SodaError, bad_request
 
-SOQL_PARAMS = ("$select", "$where", "$order", "$group", "$having", "$limit", "$offset", "$q", "$query")
+SOQL_PARAMS = ("$select", "$where", "$order", "$group", "$having", "$limit", "$offset", "$q", "$search", "$query")
 DEFAULT_LIMIT = 1000
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}

@@ -37,6 +37,6 @@ def test_million_row_csv_export_streams():
     finally:
         tracemalloc.stop()
     assert lines == N + 1
-    assert size > 20_000_000  # the whole file went through…
+    assert size > 15_000_000  # the whole file went through…
     assert biggest < 1_000_000  # …in small chunks
     assert peak < 40_000_000, f"peak Python memory {peak / 1e6:.0f} MB while streaming {size / 1e6:.0f} MB"
