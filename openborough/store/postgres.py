@@ -419,9 +419,10 @@ class PostgresStore(Store):
             for c in schema.columns
         ]
         inc_cols = [sql.SQL("i.{}").format(u) for u in user]
-        max_id = conn.execute(sql.SQL("SELECT coalesce(max({}), 0) FROM {}").format(_ID, self._ident(base))).fetchone()[
-            0
-        ]
+        # new rows are numbered after the base version's highest :id, in arrival order
+        next_ids = sql.SQL("(SELECT coalesce(max({}), 0) FROM {}) + row_number() OVER (ORDER BY i.ob_seq)").format(
+            _ID, self._ident(base)
+        )
 
         def select(*items) -> sql.Composable:
             return sql.SQL(", ").join(list(items))
@@ -451,7 +452,7 @@ class PostgresStore(Store):
                 "SELECT {cols} FROM inc_last i WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.ob_seq = i.ob_seq)"
             ).format(
                 cols=select(
-                    sql.SQL("{} + row_number() OVER (ORDER BY i.ob_seq)").format(sql.Literal(max_id)),
+                    next_ids,
                     sql.SQL("now()"),
                     sql.SQL("now()"),
                     *inc_cols,
@@ -473,7 +474,7 @@ class PostgresStore(Store):
             )
             added = sql.SQL("SELECT {cols} FROM inc i").format(
                 cols=select(
-                    sql.SQL("{} + row_number() OVER (ORDER BY i.ob_seq)").format(sql.Literal(max_id)),
+                    next_ids,
                     sql.SQL("now()"),
                     sql.SQL("now()"),
                     *inc_cols,
