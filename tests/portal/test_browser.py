@@ -1,0 +1,226 @@
+"""Browser tests: axe-core on every page type (signed out and in), the
+search → dataset → filter → CSV download journey, publishing through the
+wizard with the keyboard, and the pages with JavaScript off. Screenshots of
+the main pages go to docs/screenshots/ when OPENBOROUGH_SCREENSHOTS=1
+(scripts/screenshots)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.portal.browser import REPO, axe_violations, launch
+from tests.portal.conftest import DEMO
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+SHOTS = REPO / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, settings):
+    """The demo parking dataset, a spending dataset with money and dates, and a publisher."""
+    from openborough.accounts.models import User
+    from openborough.catalog.publishing import publish_file
+
+    settings.OPENBOROUGH_MAP_TILE_URL = ""  # no network: the map draws without tiles
+    settings.OPENBOROUGH_SITE_NAME = "Camden Open Data"
+    pcn = publish_file(
+        DEMO / "camden_pcns.csv",
+        meta={
+            "name": "Parking penalty charge notices",
+            "description": "Penalty Charge Notices issued by **Camden** around South End Green.",
+            "category": "Parking",
+            "tags": ["parking", "pcn"],
+            "organisation": "London Borough of Camden",
+            "attribution": "London Borough of Camden. Open Government Licence v3.0.",
+            "update_frequency": "monthly",
+        },
+        actor="test",
+    ).dataset
+    spend = publish_file(
+        DEMO / "oxford_spending_over_500_2017q4.csv",
+        meta={"name": "Spending over £500", "category": "Finance", "organisation": "Oxford City Council"},
+        actor="test",
+    ).dataset
+    User.objects.create_user("ada", password="pw-ada-long-enough", role="admin")
+    return {"url": live_server.url, "pcn": pcn, "spend": spend}
+
+
+def sign_in(page, base):
+    page.goto(f"{base}/staff/sign-in")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "pw-ada-long-enough")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{base}/staff/")
+
+
+def public_pages(site):
+    ds = site["pcn"].id
+    return {
+        "home": "/",
+        "catalogue": "/datasets/?q=parking",
+        "dataset": f"/datasets/{ds}/",
+        "data": f"/datasets/{ds}/data?filter=street:eq:south+hill+park&sort=cdate&dir=desc",
+        "chart": f"/datasets/{ds}/chart?x=street&agg=count&type=bar",
+        "map": f"/datasets/{ds}/map",
+        "api": f"/datasets/{ds}/api",
+        "organisations": "/organisations/",
+        "organisation": f"/organisations/{site['pcn'].organisation.slug}/",
+        "not-found": "/no-such-page",
+        "sign-in": "/staff/sign-in",
+    }
+
+
+def staff_pages(site):
+    ds = site["pcn"].id
+    return {
+        "staff-home": "/staff/",
+        "staff-dataset": f"/staff/datasets/{ds}/",
+        "staff-edit": f"/staff/datasets/{ds}/edit",
+        "publish": "/staff/publish",
+        "audit": "/staff/audit",
+        "tokens": "/staff/tokens",
+        "users": "/staff/users",
+    }
+
+
+def test_axe_finds_no_violations_signed_out_and_in(browser, site):
+    page = browser.new_page()
+    found = {}
+    for name, path in public_pages(site).items():
+        page.goto(site["url"] + path)
+        if v := axe_violations(page):
+            found[name] = v
+    sign_in(page, site["url"])
+    for name, path in {**public_pages(site), **staff_pages(site)}.items():
+        if name == "sign-in":
+            continue
+        page.goto(site["url"] + path)
+        if v := axe_violations(page):
+            found["signed-in " + name] = v
+    # the wizard's later steps and a form with errors
+    page.goto(site["url"] + "/staff/publish")
+    page.set_input_files("#id_file", str(DEMO / "camden_pcns.csv"))
+    page.click("button:has-text('Upload and check the file')")
+    page.wait_for_url("**/columns")
+    if v := axe_violations(page):
+        found["wizard columns"] = v
+    page.click("button:has-text('Continue')")
+    page.wait_for_url("**/metadata")
+    if v := axe_violations(page):
+        found["wizard metadata"] = v
+    page.fill("#id_m-name", "")
+    page.click("button:has-text('Publish')")
+    page.wait_for_selector(".govuk-error-summary")
+    if v := axe_violations(page):
+        found["wizard errors"] = v
+    page.close()
+    assert not found, found
+
+
+def test_search_open_filter_and_download_csv(browser, site):
+    page = browser.new_page(accept_downloads=True)
+    page.goto(site["url"] + "/")
+    page.fill("#search-q", "penalty charge")
+    page.press("#search-q", "Enter")
+    page.wait_for_url("**/datasets/?q=*")
+    page.click("text=Parking penalty charge notices")
+    page.click("nav[aria-label='Dataset sections'] >> text=Data")
+    page.select_option("#filter-col", "street")
+    page.select_option("#filter-op", "eq")
+    page.fill("#filter-val", "south hill park")
+    page.click("button:has-text('Apply filter')")
+    page.wait_for_selector("text=of 287")
+    with page.expect_download() as info:
+        page.click("#downloads ~ ul >> text=CSV")
+    path = info.value.path()
+    rows = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 287
+    assert {r["street"] for r in rows} == {"SOUTH HILL PARK"}
+    page.close()
+
+
+def test_staff_publishes_with_the_keyboard_and_finds_it_in_search(browser, site, tmp_path):
+    csv_path = tmp_path / "street_trees.csv"
+    csv_path.write_text("tree_id,species,height_m\n1,London plane,21.5\n2,Silver birch,12\n3,English oak,18.25\n")
+    page = browser.new_page()
+    page.goto(site["url"] + "/staff/sign-in")
+    page.focus("#id_username")
+    page.keyboard.type("ada")
+    page.keyboard.press("Tab")
+    page.keyboard.type("pw-ada-long-enough")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/")
+    page.goto(site["url"] + "/staff/publish")
+    page.set_input_files("#id_file", str(csv_path))  # a file chooser is the one step no keyboard can script
+    page.focus("#id_file")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/columns")
+    assert page.locator("#id_type_2").input_value() == "number"
+    page.focus("#id_description_1")
+    page.keyboard.type("Common name of the species")
+    page.locator("button:has-text('Continue')").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/metadata")
+    page.focus("#id_m-name")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Street trees of Camden")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Every council-owned street tree.")
+    page.locator("button:has-text('Publish')").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Published Street trees of Camden")
+    page.goto(site["url"] + "/datasets/?q=street+trees")
+    page.click("text=Street trees of Camden")
+    assert "Common name of the species" in page.content()
+    page.close()
+
+
+def test_pages_work_with_javascript_off(browser, site):
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(site["url"] + "/datasets/")
+    page.fill("#q", "spending")
+    page.click("button:has-text('Search')")
+    page.click("text=Spending over £500")
+    page.click("nav[aria-label='Dataset sections'] >> text=Chart")
+    page.select_option("#chart-x", "service_area")
+    page.select_option("#chart-agg", "sum")
+    page.select_option("#chart-y", "amount")
+    page.click("button:has-text('Show chart')")
+    assert page.locator("svg.ob-chart rect.ob-bar").count() > 1
+    assert page.locator("table th[scope=row]").count() == page.locator("svg.ob-chart rect.ob-bar").count()
+    ctx.close()
+
+
+@pytest.mark.skipif(os.environ.get("OPENBOROUGH_SCREENSHOTS") != "1", reason="run by scripts/screenshots")
+def test_screenshots(browser, site):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    shots = {k: v for k, v in public_pages(site).items() if k not in ("not-found", "organisation")}
+    for name, path in shots.items():
+        page.goto(site["url"] + path)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    sign_in(page, site["url"])
+    for name in ("staff-home", "publish", "staff-dataset"):
+        page.goto(site["url"] + staff_pages(site)[name])
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.close()
