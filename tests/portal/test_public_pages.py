@@ -228,3 +228,19 @@ def test_pages_work_without_javascript(client, pcn):
         assert "onclick" not in html and 'href="#"' not in html and "javascript:" not in html
     data = body(client.get(f"/datasets/{pcn.id}/data"))
     assert re.search(r'<form method="get" action="/datasets/[^"]+/data">', data)
+
+
+def test_usage_counts_views_downloads_and_api_calls_without_personal_data(client, pcn):
+    from openborough.portal.models import DailyUsage
+
+    client.get(f"/datasets/{pcn.id}/", REMOTE_ADDR="203.0.113.9")
+    b"".join(client.get(f"/datasets/{pcn.id}/download.parquet").streaming_content)
+    resp = client.get(f"/resource/{pcn.id}.json", {"$limit": "1"})
+    assert resp.status_code == 200
+    client.get("/resource/zzzz-zzzz.json")  # a failed call is not counted
+    row = DailyUsage.objects.get(dataset_id=pcn.id)
+    assert (row.views, row.downloads, row.api_calls) == (1, 1, 1)
+    assert not DailyUsage.objects.filter(dataset_id="zzzz-zzzz").exists()
+    stored = [str(v) for v in DailyUsage.objects.values_list(flat=False)]
+    assert not any("203.0.113.9" in s for s in stored)
+    assert "1 API call" in body(client.get(f"/datasets/{pcn.id}/"))
