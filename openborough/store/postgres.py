@@ -557,6 +557,11 @@ class PostgresStore(Store):
         return exp.Table(this=exp.to_identifier(name, quoted=True), db=exp.to_identifier(self.schema, quoted=True))
 
     def execute(self, sql_text: str, params: Sequence[Any] = ()) -> PostgresCursor:
+        if "\x00" in sql_text or any(isinstance(p, str) and "\x00" in p for p in params):
+            # the server would cut the statement at the NUL; fail as it fails for a NUL parameter (a DataError)
+            raise psycopg.errors.CharacterNotInRepertoire(
+                'invalid byte sequence for encoding "UTF8": 0x00 (PostgreSQL text cannot hold NUL characters)'
+            )
         query = dollar_params(sql_text) if params else sql_text
         conn = self._pool.getconn()
         try:

@@ -298,3 +298,13 @@ def test_dropping_a_version_being_read_waits_then_says_so(pg_store):
     assert pg_store.has_version(DS, 1)
     pg_store.drop_version(DS, 1)
     assert not pg_store.has_version(DS, 1)
+
+
+def test_nul_in_a_query_is_a_data_error(pg_store):
+    s = schema_of(name=SoQLType.TEXT)
+    pg_store.write_version(DS, 1, s, reader(s, [{"name": "a"}]))
+    t = pg_store.table(DS, 1).sql("postgres")
+    with pytest.raises(psycopg.errors.DataError, match="NUL"):
+        pg_store.execute(f"SELECT * FROM {t} WHERE name = 'a\x00b'")
+    with pytest.raises(psycopg.errors.DataError, match="NUL"):
+        pg_store.execute(f"SELECT * FROM {t} WHERE name = %s", ["a\x00b"])
