@@ -17,10 +17,10 @@ from ..soql.types import SoQLType
 from .options import IngestOptions
 from .plan import OutColumn
 from .report import MAX_EXAMPLES, Finding
-from .source import Source, q
-from .sqltypes import INFER_KINDS, KIND_NOUN, KIND_TYPE, blank, kinds_for
+from .source import Source, lit, q
+from .sqltypes import AMBIGUOUS_DATE, INFER_KINDS, KIND_NOUN, KIND_TYPE, SHAPES, blank, kinds_for
 
-SAMPLE_ROWS = 20_000
+SAMPLE_ROWS = 5_000
 NEAR_MISS = 0.95
 
 
@@ -63,11 +63,13 @@ class Analysis:
     hints: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     coerced: dict[str, int] = field(default_factory=dict)
+    row_id_stats: tuple[int, int] | None = None  # (non-null values, distinct values) of the row id column
 
 
 class Analyser:
-    def __init__(self, con, src: Source, cols: list[OutColumn], opts: IngestOptions):
+    def __init__(self, con, src: Source, cols: list[OutColumn], opts: IngestOptions, row_id: str | None = None):
         self.con, self.src, self.cols, self.opts = con, src, cols, opts
+        self.row_id = next((c for c in cols if c.field_name == row_id), None) if row_id else None
 
     # -- helpers --------------------------------------------------------------
     def _one(self, sql: str) -> tuple:
@@ -90,8 +92,8 @@ class Analyser:
         for i in todo:
             v = cell(self.src, self.cols[i].src)
             aggs.append(f"count(*) FILTER (WHERE NOT {blank(v)})")
-            aggs += [f"count(ob_{k}({v}))" for k in INFER_KINDS]
-            aggs.append(f"count(*) FILTER (WHERE ob_dmy({v}) <> ob_mdy({v}))")
+            aggs += [f"count(*) FILTER (WHERE regexp_full_match({v}, {lit(SHAPES[k])}))" for k in INFER_KINDS]
+            aggs.append(f"count(*) FILTER (WHERE regexp_full_match({v}, {lit(AMBIGUOUS_DATE)}))")
         n = self.opts.sample_rows or SAMPLE_ROWS
         row = self._one(f"SELECT {', '.join(aggs)} FROM (SELECT * FROM {self.src.sql} LIMIT {n})")
         out = {}
@@ -127,6 +129,9 @@ class Analyser:
                 checks += [(i, k) for k in candidates.get(i, {})]
         aggs = ["count(*)"]
         aggs += [f"count(*) FILTER (WHERE {bad_condition(src, cols[i], k)})" for i, k in checks]
+        # non-blank cells of columns that may get a hint, to tell a near miss from a far one
+        hinted = [i for i in candidates if candidates[i] and min(candidates[i].values()) < 1.0]
+        aggs += [f"count(*) FILTER (WHERE NOT {blank(cell(src, cols[i].src))})" for i in hinted]
         if src.ragged:
             last = q(src.columns[-1].col)
             x = [q(c) for c in src.extra_cols]
@@ -138,18 +143,36 @@ class Analyser:
                 "sum(" + " + ".join(f"CASE WHEN NOT {blank(c)} THEN 1 ELSE 0 END" for c in x) + ")",
                 f"count(*) FILTER (WHERE {x[-1]} IS NOT NULL)",
             ]
+        # uniqueness of the row identifier under each type it may end up with
+        rid_kinds: list[str | None] = []
+        if self.row_id is not None and self.row_id.kind not in ("latlon", "physical") and self.row_id.src:
+            rid = cols.index(self.row_id)
+            rid_kinds = [None] + [k for i, k in checks if i == rid]
+            for k in rid_kinds:
+                expr = cell(src, self.row_id.src) if k is None else f"ob_{k}({cell(src, self.row_id.src)})"
+                aggs += [f"count({expr})", f"count(DISTINCT {expr})"]
         row = self._one(f"SELECT {', '.join(aggs)} FROM {src.sql}")
         result.row_count = row[0]
+        rid_stats = {}
+        if rid_kinds:
+            tail = row[len(row) - 2 * len(rid_kinds) :]
+            row = row[: len(row) - 2 * len(rid_kinds)]
+            rid_stats = {k: (tail[2 * j], tail[2 * j + 1]) for j, k in enumerate(rid_kinds)}
         failures: dict[int, dict[str, int]] = {}
         for (i, k), bad in zip(checks, row[1 : 1 + len(checks)], strict=True):
             failures.setdefault(i, {})[k] = bad
+        row = row[1 + len(checks) :]
+        self._nonblank = dict(zip(hinted, row[: len(hinted)], strict=True))
+        row = row[len(hinted) :]
         if src.ragged:
-            self._ragged(result, *row[1 + len(checks) :])
+            self._ragged(result, *row)
         if src.long_rows is not None:
             lr = src.long_rows
             self._long_rows(result, lr.count, lr.rows, [], lr.cells)
         for i, oc in enumerate(cols):
             self._decide(result, i, oc, failures.get(i, {}), candidates.get(i, {}))
+        if self.row_id is not None and self.row_id.kind in rid_stats:
+            result.row_id_stats = rid_stats[self.row_id.kind]
         return result
 
     # -- decisions ------------------------------------------------------------
@@ -189,7 +212,8 @@ class Analyser:
                 self._bad(result, oc, kind, fails[kind], KIND_NOUN[kind])
             return
         oc.kind, oc.type = None, SoQLType.TEXT
-        near = [k for k in INFER_KINDS if k in shares and fails.get(k)]
+        nonblank = self._nonblank.get(i) or 0
+        near = [k for k in INFER_KINDS if k in shares and fails.get(k) and fails[k] <= (1 - NEAR_MISS) * nonblank]
         if near:
             k = near[0]
             found = self.examples(bad_condition(self.src, oc, k), cell(self.src, oc.src))

@@ -64,7 +64,6 @@ def csv_sql(path: str, width: int, delim: str, ragged: bool) -> str:
         "header=true",
         f"columns={columns}",
         "auto_detect=false",
-        "max_line_size=67108864",
     ]
     if ragged:
         opts += ["strict_mode=false", "null_padding=true", "parallel=false", f"nullstr={lit(NULL_SENTINEL)}"]

@@ -31,6 +31,7 @@ def _connect(tmpdir: str):
     con.execute(f"SET temp_directory = '{os.path.join(tmpdir, 'duckdb')}'")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     install(con)
     return con
 
@@ -79,7 +80,7 @@ def prepare(path, options: IngestOptions | None = None, *, row_id: str | None = 
         src = _open_source(path, fmt, tmpdir, head)
         con = _connect(tmpdir)
         cols, name_warnings = build_columns(src, opts)
-        analysis = _analyse(con, src, cols, opts)
+        analysis = _analyse(con, src, cols, opts, row_id)
         if analysis.row_count == 0:
             raise IngestError("no-rows", "the file has a header row but no data rows")
         report = ValidationReport(
@@ -111,7 +112,7 @@ def prepare(path, options: IngestOptions | None = None, *, row_id: str | None = 
                 report=report,
             )
         if row_id:
-            _check_row_id(con, src, cols, row_id, report)
+            _check_row_id(con, src, cols, row_id, report, analysis.row_id_stats)
         prepared = Prepared(con, src, cols, report, tmpdir)
         con = None
         return prepared
@@ -124,9 +125,9 @@ def prepare(path, options: IngestOptions | None = None, *, row_id: str | None = 
         raise
 
 
-def _analyse(con, src: Source, cols, opts):
+def _analyse(con, src: Source, cols, opts, row_id):
     try:
-        return Analyser(con, src, cols, opts).run()
+        return Analyser(con, src, cols, opts, row_id).run()
     except duckdb.Error as e:
         if src.format not in ("csv", "tsv") or src.ragged:
             raise IngestError("bad-format", f"the file does not read as {src.format}: {csv_error_message(e)}") from None
@@ -134,12 +135,12 @@ def _analyse(con, src: Source, cols, opts):
     # read again, forgivingly, and count what is wrong
     to_ragged(src)
     try:
-        return Analyser(con, src, cols, opts).run()
+        return Analyser(con, src, cols, opts, row_id).run()
     except duckdb.Error as e:
         raise IngestError("bad-format", f"the file does not read as {src.format}: {csv_error_message(e)}") from None
 
 
-def _check_row_id(con, src: Source, cols, row_id: str, report: ValidationReport) -> None:
+def _check_row_id(con, src: Source, cols, row_id: str, report: ValidationReport, stats) -> None:
     col = next((c for c in cols if c.field_name == row_id), None)
     if col is None:
         raise IngestError(
@@ -149,12 +150,17 @@ def _check_row_id(con, src: Source, cols, row_id: str, report: ValidationReport)
             report=report,
         )
     expr = typed_expr(src, col)
-    dupes, nulls = con.execute(
-        f"SELECT count(*) - count(DISTINCT k), count(*) FILTER (WHERE k IS NULL) FROM (SELECT {expr} AS k FROM {src.sql})"
-    ).fetchone()
+    if stats is not None:
+        nonnull, distinct = stats
+        dupes, nulls = nonnull - distinct, report.row_count - nonnull
+    else:
+        dupes, nulls = con.execute(
+            f"SELECT count(k) - count(DISTINCT k), count(*) - count(k) FROM (SELECT {expr} AS k FROM {src.sql})"
+        ).fetchone()
     if not dupes and not nulls:
         return
-    numbered = f"(SELECT row_number() OVER () AS __row, {expr} AS k FROM {src.sql})"
+    raw = src.text(col.src) if col.src is not None else "NULL"
+    numbered = f"(SELECT row_number() OVER () AS __row, {expr} AS k, {raw} AS t FROM {src.sql})"
     if nulls:
         rows = [
             r for (r,) in con.execute(f"SELECT __row FROM {numbered} WHERE k IS NULL LIMIT {MAX_EXAMPLES}").fetchall()
@@ -170,7 +176,7 @@ def _check_row_id(con, src: Source, cols, row_id: str, report: ValidationReport)
         )
     if dupes:
         found = con.execute(
-            f"SELECT CAST(k AS VARCHAR), list(__row ORDER BY __row)[1:5], count(*) FROM {numbered} "
+            f"SELECT coalesce(min(t), CAST(k AS VARCHAR)), list(__row ORDER BY __row)[1:5], count(*) FROM {numbered} "
             f"WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1 ORDER BY min(__row) LIMIT {MAX_EXAMPLES}"
         ).fetchall()
         rows = sorted({r for _, rs, _ in found for r in rs})

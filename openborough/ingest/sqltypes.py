@@ -10,56 +10,71 @@ from __future__ import annotations
 from ..soql.types import SoQLType
 
 _NUM = r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)"
+# the same, without leading zeros ("007" is a code, not seven)
+_NUM_NZ = r"[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?|\.[0-9]+([eE][+-]?[0-9]{1,3})?|[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?)"
 _FLOAT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?"
-_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
-_OFFSET = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)"
-_SLASH = r"[0-9]{1,2}[/-][0-9]{1,2}[/-][0-9]{4}( .*)?"
-_MONTH = r"[0-9]{1,2}[ -][A-Za-z]{3,9}[ -][0-9]{4}( .*)?"
-_TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p")
-
-
-def _formats(day_month: str) -> str:
-    fmts = [f"{day_month.replace('/', sep)}{t}" for sep in ("/", "-") for t in _TIMES]
-    return "[" + ", ".join(f"'{f}'" for f in fmts) + "]"
-
-
-_MONTH_FORMATS = (
-    "[" + ", ".join(f"'{d}{t}'" for d in ("%d %b %Y", "%d-%b-%Y", "%d %B %Y", "%d-%B-%Y") for t in _TIMES) + "]"
+_ISO = r" *[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)? *"
+_OFFSET = (
+    r" *[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?) *"
 )
-_POINT_WKT = r"(?i)POINT\s*\(\s*([^\s()]+)\s+([^\s()]+)\s*\)"
-_POINT_PAIR = r"\(\s*([^\s(),]+)\s*,\s*([^\s(),]+)\s*\)"
+_DAY = "(0?[1-9]|[12][0-9]|3[01])"
+_MON = "(0?[1-9]|1[0-2])"
+_DMY = f" *{_DAY}[/-]{_MON}[/-][0-9]{{4}}"
+_MDY = f" *{_MON}[/-]{_DAY}[/-][0-9]{{4}}"
+_TIME = r"[ T]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?([AaPp][Mm])? *"
+_MONTH = r" *[0-9]{1,2}[ -][A-Za-z]{3,9}[ -][0-9]{4}"
+_TIMES = (" %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p", " %I:%M:%S%p")
+
+
+def _with_times(date_fmt: str) -> str:
+    return "[" + ", ".join(f"'{date_fmt}{t}'" for t in _TIMES) + "]"
+
+
+def _slash_date(name: str, pattern: str, date_fmt: str) -> str:
+    """A macro for nn/nn/yyyy dates (also with dashes, and with a time) in one day/month order."""
+    return f"""{name}(v) AS CASE
+        WHEN regexp_full_match(v, '{pattern} *') THEN try_strptime(replace(trim(v), '-', '/'), '{date_fmt}')
+        WHEN regexp_full_match(v, '{pattern}{_TIME}')
+        THEN try_strptime(regexp_replace(replace(trim(v), '-', '/'), '[ T]+', ' ', 'g'), {_with_times(date_fmt)}) END"""
+
+
+_MONTH_FORMATS = "[" + ", ".join(f"'{d}{t}'" for d in ("%d %b %Y", "%d %B %Y") for t in ("",) + _TIMES) + "]"
+_POINT_WKT = r"(?i) *POINT\s*\(\s*([^\s()]+)\s+([^\s()]+)\s*\) *"
+_POINT_PAIR = r" *\(\s*([^\s(),]+)\s*,\s*([^\s(),]+)\s*\) *"
 
 MACROS = [
-    f"""ob_number(v) AS CASE WHEN regexp_full_match(trim(v), '{_NUM}')
-        AND NOT regexp_matches(trim(v), '^[+-]?0[0-9]')
-        AND length(trim(regexp_replace(regexp_replace(trim(v), '[eE].*$', ''), '[^0-9]', '', 'g'), '0')) <= 15
+    f"""ob_number(v) AS CASE WHEN regexp_full_match(v, ' *{_NUM_NZ} *')
+        AND (length(v) <= 15
+             OR length(trim(regexp_replace(regexp_replace(trim(v), '[eE].*$', ''), '[^0-9]', '', 'g'), '0')) <= 15)
         THEN TRY_CAST(replace(trim(v), ',', '') AS DOUBLE) END""",
-    f"""ob_numeric(v) AS CASE WHEN regexp_full_match(trim(v), '{_NUM}')
+    f"""ob_numeric(v) AS CASE WHEN regexp_full_match(v, ' *{_NUM} *')
         THEN TRY_CAST(replace(trim(v), ',', '') AS DOUBLE) END""",
     "ob_checkbox(v) AS CASE lower(trim(v)) WHEN 'true' THEN true WHEN 'false' THEN false END",
-    f"""ob_fixed(v) AS CASE WHEN regexp_full_match(trim(v), '{_OFFSET}')
+    f"""ob_fixed(v) AS CASE WHEN regexp_full_match(v, '{_OFFSET}')
         THEN CAST(TRY_CAST(trim(v) AS TIMESTAMPTZ) AS TIMESTAMP_MS) END""",
-    f"ob_iso(v) AS CASE WHEN regexp_full_match(trim(v), '{_ISO}') THEN TRY_CAST(trim(v) AS TIMESTAMP) END",
-    f"""ob_named_month(v) AS CASE WHEN regexp_full_match(trim(v), '{_MONTH}')
-        THEN try_strptime(trim(v), {_MONTH_FORMATS}) END""",
-    f"""ob_dmy(v) AS CAST(coalesce(ob_iso(v), ob_named_month(v),
-        CASE WHEN regexp_full_match(trim(v), '{_SLASH}') THEN try_strptime(trim(v), {_formats("%d/%m/%Y")}) END)
-        AS TIMESTAMP_MS)""",
-    f"""ob_mdy(v) AS CAST(coalesce(ob_iso(v), ob_named_month(v),
-        CASE WHEN regexp_full_match(trim(v), '{_SLASH}') THEN try_strptime(trim(v), {_formats("%m/%d/%Y")}) END)
-        AS TIMESTAMP_MS)""",
+    f"ob_iso(v) AS CASE WHEN regexp_full_match(v, '{_ISO}') THEN CAST(TRY_CAST(trim(v) AS TIMESTAMP) AS TIMESTAMP_MS) END",
+    f"""ob_named_month(v) AS CASE WHEN regexp_full_match(v, '{_MONTH}({_TIME})? *')
+        THEN try_strptime(regexp_replace(trim(v), '[ T-]+', ' ', 'g'), {_MONTH_FORMATS}) END""",
+    _slash_date("ob_dmy_slash", _DMY, "%d/%m/%Y"),
+    _slash_date("ob_mdy_slash", _MDY, "%m/%d/%Y"),
+    """ob_dmy(v) AS CASE WHEN regexp_matches(v, '^ *[0-9]{4}-') THEN ob_iso(v)
+        WHEN regexp_matches(v, '^ *[0-9]{1,2}[/-][0-9]') THEN CAST(ob_dmy_slash(v) AS TIMESTAMP_MS)
+        ELSE CAST(ob_named_month(v) AS TIMESTAMP_MS) END""",
+    """ob_mdy(v) AS CASE WHEN regexp_matches(v, '^ *[0-9]{4}-') THEN ob_iso(v)
+        WHEN regexp_matches(v, '^ *[0-9]{1,2}[/-][0-9]') THEN CAST(ob_mdy_slash(v) AS TIMESTAMP_MS)
+        ELSE CAST(ob_named_month(v) AS TIMESTAMP_MS) END""",
     f"""ob_float(v) AS CASE WHEN regexp_full_match(trim(v), '{_FLOAT}') THEN TRY_CAST(trim(v) AS DOUBLE) END""",
     """ob_mkpoint(lon, lat) AS CASE WHEN lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90
         THEN struct_pack(lon := lon, lat := lat) END""",
     f"""ob_point(v) AS CASE
-        WHEN regexp_full_match(trim(v), '{_POINT_WKT}') THEN ob_mkpoint(
+        WHEN regexp_full_match(v, '{_POINT_WKT}') THEN ob_mkpoint(
             ob_float(regexp_extract(trim(v), '{_POINT_WKT}', 1)), ob_float(regexp_extract(trim(v), '{_POINT_WKT}', 2)))
-        WHEN regexp_full_match(trim(v), '{_POINT_PAIR}') THEN ob_mkpoint(
+        WHEN regexp_full_match(v, '{_POINT_PAIR}') THEN ob_mkpoint(
             ob_float(regexp_extract(trim(v), '{_POINT_PAIR}', 2)), ob_float(regexp_extract(trim(v), '{_POINT_PAIR}', 1)))
         END""",
-    """ob_url(v) AS CASE WHEN regexp_full_match(trim(v), '(?i)https?://[^\\s]+')
+    """ob_url(v) AS CASE WHEN regexp_full_match(v, '(?i) *https?://[^\\s]+ *')
         THEN struct_pack(url := trim(v), description := CAST(NULL AS VARCHAR))
-        WHEN starts_with(trim(v), '{') AND json_valid(trim(v))
+        WHEN regexp_matches(v, '^ *[{]') AND json_valid(trim(v))
             AND regexp_full_match(coalesce(json_extract_string(trim(v), '$.url'), ''), '(?i)https?://[^\\s]+')
         THEN struct_pack(url := json_extract_string(trim(v), '$.url'),
             description := json_extract_string(trim(v), '$.description')) END""",
@@ -72,6 +87,21 @@ MACROS = [
             human_address := json_extract_string(trim(v), '$.human_address'))
         END""",
 ]
+
+
+#: what each kind looks like, as one regular expression: cheap to plan and run,
+#: for proposing candidates on a sample (the macros then decide over the whole file)
+SHAPES = {
+    "checkbox": r"(?i) *(true|false) *",
+    "number": f" *{_NUM_NZ} *",
+    "fixed": _OFFSET,
+    "dmy": f"({_ISO}|{_DMY}( *|{_TIME})|{_MONTH}( *|{_TIME}))",
+    "mdy": f"({_ISO}|{_MDY}( *|{_TIME})|{_MONTH}( *|{_TIME}))",
+    "point": f"({_POINT_WKT}|{_POINT_PAIR})",
+    "url": r"(?i) *https?://[^\s]+ *",
+}
+#: a date that reads differently day-first and month-first
+AMBIGUOUS_DATE = r" *(0?[1-9]|1[0-2])[/-](0?[1-9]|1[0-2])[/-][0-9]{4}.*"
 
 
 def install(con) -> None:
