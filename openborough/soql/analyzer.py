@@ -120,9 +120,14 @@ class Analyzer:
     def expr(self, e: Expr) -> TypedExpr:
         if isinstance(e, Literal):
             if e.kind == "string":
+                if "\x00" in e.value:
+                    raise SoQLError(TYPE_MISMATCH, "Text cannot contain the NUL character", e.pos)
                 return TypedLiteral(e.value, S.TEXT, "string")
             if e.kind == "number":
-                return TypedLiteral(values.parse_number(e.value), S.NUMBER, "number")
+                try:
+                    return TypedLiteral(values.parse_number(e.value), S.NUMBER, "number")
+                except ValueError:
+                    raise SoQLError(TYPE_MISMATCH, f"Number out of range: {e.value}", e.pos) from None
             if e.kind == "boolean":
                 return TypedLiteral(e.value, S.CHECKBOX)
             return TypedLiteral(None, None)

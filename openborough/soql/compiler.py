@@ -33,6 +33,7 @@ from .types import SoQLType
 
 S = SoQLType
 DIALECTS = ("duckdb", "postgres")
+MAX_PAD = 10000  # longest left_pad/right_pad result, so one query cannot build huge strings
 EARTH_RADIUS_M = 6371008.8
 
 # time-zone abbreviations PostgreSQL knows and DuckDB's ICU does not: fixed UTC offsets in hours
@@ -415,27 +416,33 @@ class Compiler:
     def f_caseless_not_one_of(self, e, a, *items):
         return exp.Not(this=_paren(self.f_caseless_one_of(e, a, *items)))
 
-    def int_(self, x):
-        return exp.Cast(this=x, to=exp.DataType.build("int"))
+    def int_(self, x, lo: int = -(2**31) + 1, hi: int = 2**31 - 1):
+        """A number as an SQL integer, clamped to [lo, hi] so the cast cannot fail."""
+        clamped = exp.Greatest(this=exp.Least(this=_fn("round", x), expressions=[_num(hi)]), expressions=[_num(lo)])
+        return exp.Cast(this=clamped, to=exp.DataType.build("int"))
 
     def f_substring(self, e, s, start, length=None):
         args = [s, self.int_(start)] + ([self.int_(length)] if length is not None else [])
         return _fn("substr", *args)
 
     def f_split_part(self, e, s, d, n):
-        return _fn("split_part", s, d, self.int_(n))
+        return _case((exp.GTE(this=n, expression=_num(1)), _fn("split_part", s, d, self.int_(n, 1))))
 
     def f_replace(self, e, s, a, b):
         return _fn("replace", s, a, b)
 
     def f_left_pad(self, e, s, n, fill):
-        return _fn("lpad", s, self.int_(n), fill)
+        return _fn("lpad", s, self.int_(n, 0, MAX_PAD), fill)
 
     def f_right_pad(self, e, s, n, fill):
-        return _fn("rpad", s, self.int_(n), fill)
+        return _fn("rpad", s, self.int_(n, 0, MAX_PAD), fill)
 
     def f_chr(self, e, n):
-        return _fn("chr", self.int_(n))
+        ok = exp.and_(
+            exp.Between(this=n, low=_num(1), high=_num(0x10FFFF)),
+            exp.Not(this=exp.Between(this=n, low=_num(0xD800), high=_num(0xDFFF))),
+        )
+        return _case((ok, _fn("chr", self.int_(n, 1, 0x10FFFF))))
 
     # conditionals
     def f_case(self, e, *args):
@@ -476,7 +483,7 @@ class Compiler:
         return _case((exp.LT(this=a, expression=_num(700)), exp.Exp(this=a)))
 
     def f_round(self, e, a, digits=None):
-        digits = self.int_(digits) if digits is not None else exp.Literal.number(0)
+        digits = self.int_(digits, -300, 300) if digits is not None else exp.Literal.number(0)
         if self.pg:
             return self.cast(_fn("round", exp.Cast(this=a, to=exp.DataType.build("numeric")), digits), S.NUMBER)
         return _fn("round", a, digits)

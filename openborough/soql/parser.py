@@ -347,6 +347,8 @@ class Parser:
         t = self.tok
         if t.kind != T.NUMBER or not t.value.isdigit():
             self.fail(f"a non-negative integer for {what}")
+        if len(t.value) > 15:
+            raise SoQLError(BAD_PARSE, f"{what} is too large", t.pos)
         self.advance()
         return int(t.value)
 
