@@ -213,3 +213,15 @@ def test_import_page(staff_client):
     assert r.status_code == 200 and "1 added" in r.content.decode()
     r = staff_client.post("/requests/foi/import/", {})
     assert r.status_code == 400
+
+
+def test_refresh_registers_command():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_registers", stdout=out)
+    text = out.getvalue()
+    assert "dreq-rgst" in text and "foid-fgrs" in text and "tcod-cmpl" in text
+    assert Dataset.objects.get(pk="tcod-cmpl").row_count == 13
