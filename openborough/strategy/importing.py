@@ -336,7 +336,8 @@ def _proposal_fields(n, row, lookups, errors) -> dict | None:
     return f if len(errors) == before else None
 
 
-def import_savings(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
+def import_savings(rows: list[tuple[int, dict[str, str]]], *, allowed_services=None) -> ImportResult:
+    """``allowed_services``: pks of the services the importer may change (None: any)."""
     result = ImportResult(errors=_check_columns(rows, SAVINGS_REQUIRED, SAVINGS_REQUIRED + PROPOSAL_COLUMNS[3:]))
     if result.errors:
         return result
@@ -360,6 +361,13 @@ def import_savings(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
         if entry is None:
             fields_ = _proposal_fields(n, row, lookups, result.errors)
             entry = proposals[ref] = {"fields": fields_, "row": n, "raw": row, "years": {}}
+            if allowed_services is not None and fields_ is not None:
+                existing = SavingsProposal.objects.filter(ref=ref).values_list("owning_service_id", flat=True).first()
+                for sid in {fields_["service"].pk, existing} - {None}:
+                    if sid not in allowed_services:
+                        result.errors.append(
+                            RowError(n, "service", f"you may only import your own service's savings ({ref})")
+                        )
         else:
             for col in PROPOSAL_COLUMNS:
                 if row.get(col, "") and row.get(col, "") != entry["raw"].get(col, ""):

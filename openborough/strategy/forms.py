@@ -1,0 +1,161 @@
+"""Forms for the toolkit's editing pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import (
+    INITIATIVE_CONFIDENTIAL_CHOICES,
+    Criterion,
+    Initiative,
+    InitiativeYear,
+    Service,
+)
+
+
+def govuk_widgets(form: forms.BaseForm) -> None:
+    """GOV.UK Frontend classes on each widget (the templates render labels and errors)."""
+    for name, field in form.fields.items():
+        w = field.widget
+        kind = getattr(w, "input_type", None)
+        if isinstance(w, forms.Textarea):
+            cls = "govuk-textarea"
+        elif isinstance(w, forms.Select) and kind not in ("radio", "checkbox"):
+            cls = "govuk-select"
+        elif kind == "file":
+            cls = "govuk-file-upload"
+        elif kind in ("radio", "checkbox"):
+            cls = "govuk-radios__input" if kind == "radio" else "govuk-checkboxes__input"
+        else:
+            cls = "govuk-input"
+        w.attrs["class"] = cls
+        if field.help_text:
+            w.attrs["aria-describedby"] = f"{form.auto_id % form.add_prefix(name)}-hint"
+
+
+class GovukForm:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        govuk_widgets(self)
+
+
+class InitiativeForm(GovukForm, forms.ModelForm):
+    confidential_fields = forms.MultipleChoiceField(
+        choices=[(c, c.replace("_", " ").capitalize()) for c in INITIATIVE_CONFIDENTIAL_CHOICES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Withheld from the open dataset (say why in the internal notes)",
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "ref",
+            "name",
+            "description",
+            "owning_service",
+            "sponsor",
+            "phase",
+            "status",
+            "foundations",
+            "aspirations",
+            "outcomes",
+            "services_changed",
+            "benefits_to_residents",
+            "dependencies",
+            "risks",
+            "confidential_fields",
+            "internal_notes",
+        ]
+        widgets = {
+            "foundations": forms.CheckboxSelectMultiple,
+            "aspirations": forms.CheckboxSelectMultiple,
+            "outcomes": forms.CheckboxSelectMultiple,
+            "services_changed": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, own_service: Service | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if own_service is not None:  # an officer files initiatives under their own service only
+            self.fields["owning_service"].queryset = Service.objects.filter(pk=own_service.pk)
+            self.fields["owning_service"].initial = own_service.pk
+
+
+class YearForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = InitiativeYear
+        fields = ["year", "one_off_cost", "running_cost", "cashable_savings", "non_cashable_savings"]
+
+
+YearFormSet = forms.inlineformset_factory(
+    Initiative,
+    InitiativeYear,
+    form=YearForm,
+    fields=["year", "one_off_cost", "running_cost", "cashable_savings", "non_cashable_savings"],
+    extra=3,
+    can_delete=True,
+)
+
+
+class ScoreForm(forms.Form):
+    """One score and reason per criterion, on each criterion's current scale."""
+
+    def __init__(self, *args, criteria: list[Criterion], initial_scores: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        initial_scores = initial_scores or {}
+        for c in criteria:
+            descriptors = {d.value: d.descriptor for d in c.descriptors.all()}
+            choices = [("", "Not scored")] + [
+                (str(v), f"{v}" + (f" – {descriptors[v]}" if v in descriptors else ""))
+                for v in range(c.scale_min, c.scale_max + 1)
+            ]
+            prev = initial_scores.get(c.pk)
+            self.fields[f"score_{c.pk}"] = forms.TypedChoiceField(
+                label=c.name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=c.description,
+                initial=str(prev.value) if prev and c.scale_min <= prev.value <= c.scale_max else "",
+            )
+            self.fields[f"why_{c.pk}"] = forms.CharField(
+                label=f"Why this score for {c.name.lower()}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=prev.rationale if prev else "",
+            )
+        govuk_widgets(self)
+
+    def clean(self):
+        data = super().clean()
+        for c in self.criteria:
+            if data.get(f"score_{c.pk}") is not None and not (data.get(f"why_{c.pk}") or "").strip():
+                self.add_error(f"why_{c.pk}", f"Say why you gave this score for {c.name.lower()}")
+        return data
+
+
+class WeightsForm(GovukForm, forms.Form):
+    """What-if weights (GET): one number per criterion, prefilled with the current weight."""
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for c in criteria:
+            self.fields[f"w_{c.pk}"] = forms.DecimalField(
+                label=c.name, min_value=0, max_value=1000, decimal_places=3, required=False, initial=c.weight
+            )
+
+    def weights(self) -> dict[int, float]:
+        return {
+            c.pk: float(self.cleaned_data[f"w_{c.pk}"])
+            for c in self.criteria
+            if self.cleaned_data.get(f"w_{c.pk}") is not None
+        }
+
+
+class ImportForm(GovukForm, forms.Form):
+    KINDS = [("savings", "Savings proposals"), ("budget", "Budget allocations by outcome")]
+    kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, label="What the file holds")
+    file = forms.FileField(label="CSV or Excel (.xlsx) file")
