@@ -47,6 +47,7 @@ def basic(username: str, password: str) -> str:
 def _soda_only(settings):
     """SODA routes alone, and fresh throttle counters, for every test."""
     settings.ROOT_URLCONF = "tests.soda.urls"
+    settings.OPENBOROUGH_SODA_ANON_RATE = settings.OPENBOROUGH_SODA_TOKEN_RATE = 0  # the throttle test sets its own
     caches["soda"].clear()
     yield
 

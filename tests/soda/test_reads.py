@@ -211,3 +211,42 @@ def test_export_streams_every_row(db):
     r = get(f"/api/views/{ds.id}/rows.csv", {"accessType": "DOWNLOAD"})
     assert r.streaming and r["Content-Type"] == "text/csv; charset=utf-8"
     assert body(r).count(b"\n") == 3001
+
+
+def test_rsocrata_request_sequence(db, publisher):
+    """read.socrata(): CSV with $order=:id, first page at the server default, then
+    $limit=50000 pages until an empty one; types from X-SODA2-Types."""
+    from openborough.accounts.models import AppToken
+
+    from .conftest import make_dataset
+
+    ds = make_dataset("Paged", rows=2300)
+    token = AppToken.objects.create(name="r", owner=publisher).token
+    url = f"/resource/{ds.id}.csv"
+    got = []
+    r = get(url, {"$order": ":id", "$$app_token": token})
+    assert r.status_code == 200
+    types = dict(zip(json.loads(r["x-soda2-fields"]), json.loads(r["x-soda2-types"]), strict=True))
+    assert types["issued"] == "floating_timestamp"
+    page = list(csv.reader(io.StringIO(body(r).decode())))
+    got += page[1:]
+    while True:
+        r = get(url, {"$order": ":id", "$limit": 50000, "$offset": len(got), "$$app_token": token})
+        page = list(csv.reader(io.StringIO(body(r).decode())))[1:]
+        if not page:
+            break
+        got += page
+    assert len(got) == 2300 and len({row[0] for row in got}) == 2300
+
+
+def test_soda_java_conventions(dataset):
+    """soda-java appends $$version=2.0, uses $query and sends its own request id."""
+    r = get(f"/resource/{dataset.id}", {"$query": "SELECT name ORDER BY name LIMIT 1", "$$version": "2.0"},
+            HTTP_X_SOCRATA_REQUESTID="java-123")  # fmt: skip
+    assert r.status_code == 200 and json.loads(body(r)) == [{"name": "item 0"}]
+    assert r["X-Socrata-RequestId"] == "java-123"
+
+
+def test_head(dataset):
+    r = Client().head(f"/resource/{dataset.id}.json")
+    assert r.status_code == 200 and r["X-SODA2-Fields"] and not body(r)
