@@ -155,6 +155,8 @@ class Analyzer:
         args = []
         for a in f.args:
             t = self.expr(a)
+            if name == "convex_hull" and contains_aggregate(t):
+                name, sigs, aggregate = "convex_hull_of", CATALOGUE["convex_hull_of"], False
             if aggregate and contains_aggregate(t):
                 raise SoQLError(AGGREGATE_IN_UNGROUPED, f"Aggregate inside aggregate {name}()", f.pos)
             args.append(t)

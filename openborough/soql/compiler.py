@@ -851,6 +851,21 @@ class Compiler:
             return _fn("ST_Multi", _fn("ST_ConvexHull", _fn("ST_Collect", g)))
         return _fn(geo_udf.CONVEX_HULL, exp.ArrayAgg(this=self.wkb(g, e.args[0].type)))
 
+    def f_convex_hull_of(self, e, g):
+        if self.pg:
+            return _fn("ST_Multi", _fn("ST_ConvexHull", g))
+        return _fn(geo_udf.CONVEX_HULL, exp.Array(expressions=[self.wkb(g, e.args[0].type)]))
+
+    def f_spatial_union(self, e, g):
+        if self.pg:
+            return _fn("ST_Multi", _fn("ST_Union", g))
+        return _fn(geo_udf.UNION, exp.ArrayAgg(this=self.wkb(g, e.args[0].type)))
+
+    def f_concave_hull(self, e, g, ratio):
+        if self.pg:
+            return _fn("ST_Multi", _fn("ST_ConcaveHull", g, ratio))
+        return self.geo_udf_call(geo_udf.CONCAVE_HULL, e, g, ratio)
+
     def f_extent(self, e, g):
         if self.pg:
             return _fn("ST_Multi", _fn("ST_SetSRID", _fn("ST_Extent", g), exp.Literal.number(4326)))

@@ -114,6 +114,10 @@ CATALOGUE: dict[str, list[Sig]] = {
     "regr_r2": _sigs(Sig((NUM, NUM), S.NUMBER, aggregate=True)),
     "convex_hull": _sigs(Sig((GEO,), S.MULTIPOLYGON, aggregate=True)),
     "extent": _sigs(Sig((GEO,), S.MULTIPOLYGON, aggregate=True)),
+    "spatial_union": _sigs(Sig((GEO,), S.MULTIPOLYGON, aggregate=True)),
+    # convex_hull of an aggregate (``convex_hull(spatial_union(g))``) is the scalar form
+    "convex_hull_of": _sigs(Sig((GEO,), S.MULTIPOLYGON)),
+    "concave_hull": _sigs(Sig((GEO, NUM), S.MULTIPOLYGON)),
     # text
     "upper": _sigs(Sig((TEXT,), S.TEXT)),
     "lower": _sigs(Sig((TEXT,), S.TEXT)),

@@ -24,6 +24,8 @@ SNAP = "ob_snap_to_grid"
 CONVEX_HULL = "ob_convex_hull"
 EXTENT = "ob_extent"
 MULTI = "ob_geo_multi"
+UNION = "ob_spatial_union"
+CONCAVE_HULL = "ob_concave_hull"
 DISTANCE = "ob_distance_in_meters"
 EARTH_RADIUS_M = 6371008.8
 
@@ -144,6 +146,20 @@ def convex_hull(items) -> bytes | None:
     return _w(_multi_polygon(c.convex_hull))
 
 
+def spatial_union(items) -> bytes | None:
+    geoms = [_g(x) for x in (items or []) if x is not None]
+    if not geoms:
+        return None
+    u = shapely.union_all(geoms)
+    if u.geom_type in ("Polygon", "LineString", "Point"):
+        u = getattr(shapely, "Multi" + u.geom_type)([u])
+    return _w(u)
+
+
+def concave_hull(b: bytes, ratio: float) -> bytes:
+    return _w(_multi_polygon(shapely.concave_hull(_g(b), ratio=min(max(ratio, 0.0), 1.0))))
+
+
 def extent(items) -> bytes | None:
     c = _collect(items)
     if c is None:
@@ -170,6 +186,8 @@ def register(con) -> None:
         (CONVEX_HULL, convex_hull, [list_type(blob)], blob),
         (EXTENT, extent, [list_type(blob)], blob),
         (MULTI, geo_multi, [blob], blob),
+        (UNION, spatial_union, [list_type(blob)], blob),
+        (CONCAVE_HULL, concave_hull, [blob, dbl], blob),
         (DISTANCE, distance_in_meters, [blob, blob], dbl),
     ]
     for name, fn, params, ret in specs:

@@ -28,10 +28,8 @@ UNSUPPORTED = {
     "other": "aggregate FILTER clauses and blob functions are not supported",
 }
 #: single cases we knowingly do not match, with the reason
-_EXTRAS = "Socrata stdlib extra not implemented (concave_hull, spatial_union, visible_at, curated_region_test)"
+_EXTRAS = "Socrata stdlib extra not implemented (visible_at, curated_region_test)"
 _COMMON = {
-    "SoQLGeomFunctionsTest/16-concave-hull": _EXTRAS,
-    "SoQLGeomFunctionsTest/17-convex-hull": _EXTRAS,
     "SoQLGeomFunctionsTest/31-visible-at": _EXTRAS,
     "SoQLGeomFunctionsTest/32-curated-region-test": _EXTRAS,
     "SoQLGeomFunctionsTest/33-curated-region-test-too-complex": _EXTRAS,
