@@ -35,6 +35,17 @@ LICENSE_IDS = {
     Licence.OTHER: "SEE_TERMS_OF_USE",
 }
 LICENCE_BY_ID = {v: k for k, v in LICENSE_IDS.items()}
+TOP_TYPES = {
+    SoQLType.TEXT,
+    SoQLType.NUMBER,
+    SoQLType.DOUBLE,
+    SoQLType.MONEY,
+    SoQLType.CHECKBOX,
+    SoQLType.FLOATING_TIMESTAMP,
+    SoQLType.FIXED_TIMESTAMP,
+}
+TOP_COLUMNS = 40
+TOP_ITEMS = 20
 ORDERABLE = {
     SoQLType.TEXT,
     SoQLType.NUMBER,
@@ -100,8 +111,36 @@ def column_stats(ds: Dataset) -> dict[str, dict]:
     except Exception:  # noqa: BLE001 - summaries are optional; the view still answers
         log.exception("column summaries failed for %s", ds.id)
         return {}
+    for c in cols[:TOP_COLUMNS]:
+        if SoQLType(c.type) in TOP_TYPES and c.field_name in stats:
+            top = _top(ds, c.field_name)
+            if top is not None:
+                stats[c.field_name]["top"] = top
     cache.set(key, stats, 3600)
     return stats
+
+
+def _top(ds: Dataset, field: str) -> list[dict] | None:
+    """The most frequent values of a column, as Socrata's ``cachedContents.top``."""
+    from .reading import execute, prepare, rows
+    from .render import json_values
+
+    f = f"`{field}`"
+    try:
+        prep = prepare(
+            ds,
+            {
+                "$select": f"{f}, count(*) AS ob_n",
+                "$where": f"{f} IS NOT NULL",
+                "$group": f,
+                "$order": f"ob_n DESC, {f}",
+                "$limit": str(TOP_ITEMS),
+            },
+        )
+        return [{"item": v[0], "count": v[1]} for v in json_values(prep.columns, rows(execute(prep)))]
+    except Exception:  # noqa: BLE001 - summaries are optional
+        log.exception("top values failed for %s.%s", ds.id, field)
+        return None
 
 
 def _user(u) -> dict | None:

@@ -39,6 +39,8 @@ def test_cached_contents(dataset):
     assert amount["non_null"] == "5" and amount["null"] == "0"
     assert amount["smallest"] == "0" and amount["largest"] == "6"
     assert cols["location"]["cachedContents"]["null"] == "2"
+    assert cols["paid"]["cachedContents"]["top"] == [{"item": True, "count": "3"}, {"item": False, "count": "2"}]
+    assert len(cols["name"]["cachedContents"]["top"]) == 5
 
 
 def test_unknown_view_is_404():
