@@ -40,7 +40,9 @@ class Prepared:
         if self._con is None:
             raise RuntimeError("this prepared file is closed")
         target = pa.schema([pa.field(c.field_name, arrow_type(c.type)) for c in self.schema.columns])
-        source = self._con.cursor().sql(self.select_sql()).to_arrow_reader(BATCH_ROWS)
+        cur = self._con.cursor()
+        cur.execute("SET TimeZone = 'UTC'")
+        source = cur.sql(self.select_sql()).to_arrow_reader(BATCH_ROWS)
 
         def batches():
             done = 0

@@ -14,9 +14,7 @@ _NUM = r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?|[0-9]{1,3}(,[0
 _NUM_NZ = r"[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?|\.[0-9]+([eE][+-]?[0-9]{1,3})?|[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?)"
 _FLOAT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?"
 _ISO = r" *[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)? *"
-_OFFSET = (
-    r" *[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?) *"
-)
+_OFFSET = r" *[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?) *"
 _DAY = "(0?[1-9]|[12][0-9]|3[01])"
 _MON = "(0?[1-9]|1[0-2])"
 _DMY = f" *{_DAY}[/-]{_MON}[/-][0-9]{{4}}"
@@ -51,7 +49,7 @@ MACROS = [
         THEN TRY_CAST(replace(trim(v), ',', '') AS DOUBLE) END""",
     "ob_checkbox(v) AS CASE lower(trim(v)) WHEN 'true' THEN true WHEN 'false' THEN false END",
     f"""ob_fixed(v) AS CASE WHEN regexp_full_match(v, '{_OFFSET}')
-        THEN CAST(TRY_CAST(trim(v) AS TIMESTAMPTZ) AS TIMESTAMP_MS) END""",
+        THEN TRY_CAST(trim(v) AS TIMESTAMPTZ) END""",
     f"ob_iso(v) AS CASE WHEN regexp_full_match(v, '{_ISO}') THEN CAST(TRY_CAST(trim(v) AS TIMESTAMP) AS TIMESTAMP_MS) END",
     f"""ob_named_month(v) AS CASE WHEN regexp_full_match(v, '{_MONTH}({_TIME})? *')
         THEN try_strptime(regexp_replace(trim(v), '[ T-]+', ' ', 'g'), {_MONTH_FORMATS}) END""",
