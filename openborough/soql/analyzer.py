@@ -460,6 +460,13 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
             _check_grouped_at(o.expr, out.group_by, "$order", _pos(src.expr))
         if out.having is not None:
             _check_grouped_at(out.having, out.group_by, "$having", _pos(q.having))
+    if out.distinct:
+        selected = [s.expr for s in select]
+        for o, src in zip(out.order_by, q.order_by, strict=True):
+            if not any(o.expr == e for e in selected):
+                raise SoQLError(
+                    NOT_IN_GROUP_BYS, "With DISTINCT, $order may only use selected expressions", _pos(src.expr)
+                )
     if q.search is not None:
         out.search = q.search
         out.search_columns = [

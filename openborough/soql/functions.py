@@ -221,4 +221,4 @@ SUBFIELDS: dict[SoQLType, dict[str, SoQLType]] = {
 
 def function_names() -> list[str]:
     """Public (non-operator) function names, for documentation and errors."""
-    return sorted(n for n in CATALOGUE if "$" not in n)
+    return sorted(n for n in CATALOGUE if "$" not in n and n != "convex_hull_of")
