@@ -122,3 +122,23 @@ def test_deferred_bulk_load_refreshes_once(basics, monkeypatch):
             Criterion.objects.create(name=f"C{n}", weight=1)
         assert calls == []
     assert calls.count(CRITERIA_ID) == 1
+
+
+def test_register_through_the_soda_api_follows_a_new_score(basics, make_user):
+    import json
+
+    from django.test import Client
+
+    def soda(params):
+        resp = Client().get(f"/resource/{INITIATIVES_ID}.json", params)
+        assert resp.status_code == 200
+        return json.loads(b"".join(resp.streaming_content) if resp.streaming else resp.content)
+
+    officer = make_user("olu", "officer", basics["parking"])
+    Score.objects.create(initiative=basics["a"], criterion=basics["sav"], assessor=officer, value=2)
+    Score.objects.create(initiative=basics["b"], criterion=basics["sav"], assessor=officer, value=3)
+    top = soda({"$order": "rank, ref", "$limit": "1", "$select": "ref, rank"})
+    assert top == [{"ref": "DIG-02", "rank": "1"}]
+    Score.objects.create(initiative=basics["a"], criterion=basics["res"], assessor=officer, value=5)
+    top = soda({"$order": "rank, ref", "$limit": "1", "$select": "ref, rank"})
+    assert top == [{"ref": "DIG-01", "rank": "1"}]
