@@ -162,6 +162,7 @@ def _next_version(ds_id: str) -> int:
     store = get_store()
     last = Version.objects.filter(dataset_id=ds_id).order_by("-number").values_list("number", flat=True).first() or 0
     n = last + 1
+    store.discard_partial(ds_id)
     # a file with no catalogue row is what a crash mid-publish leaves: remove it
     while store.has_version(ds_id, n):
         store.drop_version(ds_id, n)

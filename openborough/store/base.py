@@ -84,6 +84,10 @@ class Store(ABC):
     @abstractmethod
     def drop_dataset(self, dataset_id: str) -> None: ...
 
+    def discard_partial(self, dataset_id: str) -> None:  # noqa: B027 - most stores leave nothing behind
+        """Remove what a writer killed mid-version left behind. Called under the
+        dataset's lock, so no live writer can own it."""
+
     def close(self) -> None:  # pragma: no cover - default no-op
         pass
 

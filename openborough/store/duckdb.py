@@ -307,6 +307,17 @@ class DuckDBStore(Store):
         return DuckDBCursor(con)
 
     # -- removing ------------------------------------------------------------
+    def discard_partial(self, dataset_id: str) -> None:
+        folder = self.dataset_dir(dataset_id)
+        if not os.path.isdir(folder):
+            return
+        for name in os.listdir(folder):
+            if name.startswith(".v") and name.endswith(".tmp"):
+                try:
+                    os.unlink(os.path.join(folder, name))
+                except FileNotFoundError:
+                    pass
+
     def drop_version(self, dataset_id: str, version: int) -> None:
         name = self.view_name(dataset_id, version)
         with self._lock:

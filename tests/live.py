@@ -1,0 +1,77 @@
+"""Running the real ``openborough`` command and server from tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(**extra) -> dict:
+    """The environment without the test process's Django/openborough settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OPENBOROUGH_"))}
+    env.update(extra)
+    return env
+
+
+def cli(data_dir: Path, *args, env: dict | None = None, check: bool = True, timeout: int = 300):
+    out = subprocess.run(
+        [sys.executable, "-m", "openborough.cli", *args, "--data-dir", str(data_dir)],
+        env=env or clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check:
+        assert out.returncode == 0, out.stderr
+    return out
+
+
+class LiveServer:
+    """``openborough serve`` in a subprocess on a free loopback port."""
+
+    def __init__(self, data_dir: Path, env: dict | None = None, workers: int = 2, threads: int = 4):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(data_dir).parent / f"server-{self.port}.log"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "openborough.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port),
+             "--workers", str(workers), "--threads", str(threads)],
+            env=env or clean_env(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited:\n" + self.log_path.read_text())
+            try:
+                requests.get(self.url + "/robots.txt", timeout=5)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start in 60 s:\n" + self.log_path.read_text())
+
+    def get(self, path: str, **kw):
+        return requests.get(self.url + path, timeout=30, **kw)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
