@@ -11,13 +11,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 
-from django.contrib.auth import authenticate
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.core.cache import cache
 from django.middleware.csrf import CsrfViewMiddleware
 
 from ..accounts.models import ApiKey, Role
 from .errors import SodaError
 
+BASIC_MEMO_SECONDS = 60
 REALM = {"WWW-Authenticate": 'Basic realm="openborough SODA API"'}
 
 
@@ -33,13 +37,30 @@ def _basic(value: str):
     if ":" not in raw:
         raise _unauthorized("Malformed HTTP Basic credentials")
     username, password = raw.split(":", 1)
+    # Password hashing (Argon2) is deliberately slow; clients such as sodapy send
+    # Basic credentials on every request, so a verified pair is remembered for a
+    # minute in this process (keyed by an HMAC of the header, never the password).
+    # A changed password or a revoked key ends it at once: both are checked on use.
+    memo = "soda-basic:" + hmac.new(settings.SECRET_KEY.encode(), value.strip().encode(), "sha256").hexdigest()
+    hit = cache.get(memo)
+    if hit is not None:
+        pk, pw_hash, key_pk = hit
+        user = get_user_model().objects.filter(pk=pk, is_active=True).first()
+        if (
+            user is not None
+            and user.password == pw_hash
+            and (key_pk is None or ApiKey.objects.filter(pk=key_pk, active=True).exists())
+        ):
+            return user
+    key = None
     user = authenticate(username=username, password=password)
-    if user is not None and user.is_active:
-        return user
-    key = ApiKey.objects.select_related("owner").filter(key_id=username).first()
-    if key is not None and key.verify(password) and key.owner.is_active:
-        return key.owner
-    raise _unauthorized("Invalid username or password")
+    if user is None or not user.is_active:
+        key = ApiKey.objects.select_related("owner").filter(key_id=username).first()
+        user = key.owner if key is not None and key.verify(password) and key.owner.is_active else None
+    if user is None:
+        raise _unauthorized("Invalid username or password")
+    cache.set(memo, (user.pk, user.password, key.pk if key is not None else None), BASIC_MEMO_SECONDS)
+    return user
 
 
 def _oauth(token: str):

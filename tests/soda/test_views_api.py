@@ -161,6 +161,13 @@ def test_api_key_and_oauth(dataset, publisher):
     key.active = False
     key.save()
     assert c.get("/api/users/current.json", HTTP_AUTHORIZATION=f"OAuth {secret}").status_code == 401
+    # a revoked key stops working at once, even though the pair was verified moments ago
+    assert c.get("/api/users/current.json", HTTP_AUTHORIZATION=basic(key.key_id, secret)).status_code == 401
+    # and so does a changed password
+    assert c.get("/api/users/current.json", HTTP_AUTHORIZATION=basic("pub", "pw-pub")).status_code == 200
+    publisher.set_password("new-pw")
+    publisher.save()
+    assert c.get("/api/users/current.json", HTTP_AUTHORIZATION=basic("pub", "pw-pub")).status_code == 401
 
 
 def test_session_writes_need_csrf(dataset, publisher):
