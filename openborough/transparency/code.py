@@ -87,6 +87,7 @@ def F(name, label, kind="text", *, required=True, optional_value=False, aliases=
 DEPARTMENT = (
     "department",
     "service area",
+    "organisational unit",
     "service area categorisation",
     "directorate",
     "service",
@@ -109,6 +110,7 @@ BENEFICIARY = (
 PURPOSE = (
     "purpose",
     "summary of purpose",
+    "expenditure category",
     "purpose of expenditure",
     "narrative",
     "description",
@@ -128,7 +130,16 @@ MERCHANT_CATEGORY = (
 )
 AMOUNT = ("amount", "net amount", "value", "amount gbp", "amount £", "total", "transaction amount")
 VAT = ("irrecoverable vat", "irrecoverable vat amount", "vat irrecoverable", "irrec vat")
-DATE = ("date", "date incurred", "payment date", "transaction date", "date paid", "invoice date", "posting date")
+DATE = (
+    "date",
+    "date incurred",
+    "paid date",
+    "payment date",
+    "transaction date",
+    "date paid",
+    "invoice date",
+    "posting date",
+)
 
 
 def _threshold(field_name: str, limit: float, what: str):

@@ -3,14 +3,17 @@
 Councils must not publish individuals' names as suppliers or beneficiaries
 (sole traders, foster carers, individual contractors): the Code's advice is to
 show "Redacted personal data" instead. This module flags values that look
-like a person's name in fields that may name one, and personal email
-addresses, mobile numbers and National Insurance numbers anywhere. It is a
-heuristic: it suggests, staff decide.
+like a person's name in fields that may name one (classified by
+probablepeople, a trained name/company parser, with an organisation-word
+veto), and personal email addresses, mobile numbers and National Insurance
+numbers anywhere. It suggests; staff decide.
 """
 
 from __future__ import annotations
 
 import re
+
+import probablepeople
 
 REDACTED = "Redacted personal data"
 
@@ -66,10 +69,14 @@ MOBILE = re.compile(r"(?<!\d)(?:\+44\s?7|07)\d{3}\s?\d{3}\s?\d{3}(?!\d)")
 NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
 
 
+def _org_word(lowered: list[str]) -> bool:
+    return any(w in _ORG_WORDS for w in lowered)
+
+
 def looks_like_person(value: str) -> bool:
     """A name such as "Mr J Smith", "Jane Smith" or "SMITH, John" (and not "Smith & Sons Ltd")."""
-    text = (value or "").strip()
-    if not text or text.lower() == REDACTED.lower():
+    text = " ".join((value or "").split())
+    if not text or "redacted" in text.lower():
         return False
     if any(ch.isdigit() for ch in text) or "&" in text or "@" in text:
         return False
@@ -77,11 +84,13 @@ def looks_like_person(value: str) -> bool:
     lowered = [w.lower().strip(".") for w in words]
     if lowered and lowered[0] in _TITLES and len(words) >= 2:
         return True
-    if not 2 <= len(words) <= 4:
+    if not 2 <= len(words) <= 5 or _org_word(lowered):
         return False
-    if any(w in _ORG_WORDS for w in lowered):
-        return False
-    return all(_WORD.match(w) for w in words)
+    try:
+        return probablepeople.tag(text)[1] in ("Person", "Household")
+    except probablepeople.RepeatedLabelError:
+        # the parser could not decide: two to four plain words with no organisation word
+        return len(words) <= 4 and all(_WORD.match(w) for w in words)
 
 
 def personal_email(match: re.Match) -> bool:

@@ -10,11 +10,15 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from rapidfuzz import fuzz, process
+
 from ..requests_foi.foi_import import decode, parse_date
 from . import personal
 from .code import FieldSpec, Template
 
 MAX_MESSAGES = 200
+#: how alike (rapidfuzz ratio, 0–100) a misspelt column name must be to a known one
+FUZZY_CUTOFF = 90
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.I)
 _YES = {"yes", "y", "true", "1", "t"}
 _NO = {"no", "n", "false", "0", "f"}
@@ -53,6 +57,17 @@ class Report:
     def ok(self) -> bool:
         return self.error_count == 0
 
+    def personal_summary(self) -> list[dict]:
+        """The flags grouped by (field, value, kind): what to show a publisher."""
+        groups: dict[tuple, dict] = {}
+        for f in self.personal:
+            g = groups.setdefault(
+                (f.field, f.value, f.kind),
+                {"field": f.field, "value": f.value, "kind": f.kind, "suggestion": f.suggestion, "lines": []},
+            )
+            g["lines"].append(f.line)
+        return list(groups.values())
+
     def error(self, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_MESSAGES:
@@ -74,13 +89,16 @@ class Report:
 
 
 def match_columns(template: Template, headers: list[str]) -> dict[str, str]:
+    """Template field → the file's column: by name, label or a known alias (case,
+    spaces and punctuation ignored), then by a near spelling ("Organisatonal Unit",
+    "Expenditure Catergory") at least FUZZY_CUTOFF alike."""
     by_norm = {}
     for h in headers:
         if h is not None:
             by_norm.setdefault(_norm(h), h)
             by_norm.setdefault(_key(h), h)
-    out = {}
-    used = set()
+    out: dict[str, str] = {}
+    used: set[str] = set()
     for f in template.fields:
         for alias in (f.name.replace("_", " "), f.label, *f.aliases):
             h = by_norm.get(_norm(alias)) or by_norm.get(_key(alias))
@@ -88,6 +106,18 @@ def match_columns(template: Template, headers: list[str]) -> dict[str, str]:
                 out[f.name] = h
                 used.add(h)
                 break
+    for f in template.fields:
+        if f.name in out:
+            continue
+        free = {_norm(h): h for h in headers if h is not None and h not in used}
+        best = None
+        for alias in (f.name.replace("_", " "), f.label, *f.aliases):
+            hit = process.extractOne(_norm(alias), list(free), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            if hit and (best is None or hit[1] > best[1]):
+                best = hit
+        if best:
+            out[f.name] = free[best[0]]
+            used.add(free[best[0]])
     return out
 
 
