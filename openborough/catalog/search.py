@@ -20,7 +20,6 @@ from itertools import chain
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
@@ -173,10 +172,16 @@ _snap_lock = threading.Lock()
 
 
 def _generation() -> tuple:
+    """Changes whenever an entry is written or deleted (three index look-ups, no table scan)."""
     from ..portal.models import SearchEntry
 
-    agg = SearchEntry.objects.aggregate(n=Count("id"), last=Max("indexed_at"), top=Max("id"))
-    return (connection.settings_dict.get("NAME"), agg["n"], agg["last"], agg["top"])
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX(indexed_at) FROM {table}), (SELECT MAX(id) FROM {table})"
+        )
+        row = cur.fetchone()
+    return (connection.settings_dict.get("NAME"), *row)
 
 
 def _snapshot() -> _Snapshot:

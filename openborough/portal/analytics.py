@@ -46,3 +46,15 @@ def view_counts(days: int = 30) -> dict[str, int]:
     since = timezone.localdate() - dt.timedelta(days=days - 1)
     rows = DailyUsage.objects.filter(day__gte=since).values("dataset_id").annotate(n=Sum("views"))
     return {r["dataset_id"]: int(r["n"] or 0) for r in rows}
+
+
+def most_viewed(limit: int = 10, days: int = 30) -> list[str]:
+    """Ids of the datasets with the most views over the last ``days`` days, most first."""
+    since = timezone.localdate() - dt.timedelta(days=days - 1)
+    rows = (
+        DailyUsage.objects.filter(day__gte=since)
+        .values("dataset_id")
+        .annotate(n=Sum("views"))
+        .order_by("-n", "dataset_id")[:limit]
+    )
+    return [r["dataset_id"] for r in rows]

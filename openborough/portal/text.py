@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import html
+
 import markdown as md
 import nh3
 
@@ -25,8 +28,11 @@ def render_markdown(text: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def plain_summary(text: str, length: int = 240) -> str:
     """The first words of a description as plain text (for result lists and feeds)."""
-    stripped = nh3.clean(md.markdown(text or ""), tags=set())
-    stripped = " ".join(stripped.split())
+    # only the start is shown: render no more Markdown than needed (long descriptions are slow to parse)
+    head = (text or "")[: length * 3]
+    stripped = nh3.clean(md.markdown(head), tags=set())
+    stripped = html.unescape(" ".join(stripped.split()))
     return stripped if len(stripped) <= length else stripped[: length - 1].rsplit(" ", 1)[0] + "…"
