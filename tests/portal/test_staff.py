@@ -241,6 +241,23 @@ def test_replace_data_makes_a_new_version(client, publisher, pcn, tmp_path):
     assert pcn.current_version == 2 and pcn.row_count == 100
     page = body(client.get(resp["Location"]))
     assert "Version 2: 100 rows (was 886)" in page and "2 (current)" in page
+    assert "Compared with version 1: 0 rows added, 786 removed." in page
+
+
+def test_replace_diff_by_row_identifier(client, publisher, tmp_path):
+    from openborough.catalog.publishing import publish_file
+
+    first = tmp_path / "trees.csv"
+    first.write_text("tree_id,species\n1,Oak\n2,Ash\n3,Elm\n")
+    ds = publish_file(first, meta={"name": "Trees"}, row_id="tree_id", actor="test").dataset
+    second = tmp_path / "trees2.csv"
+    second.write_text("tree_id,species,height\n1,Oak,3\n2,Birch,4\n4,Yew,5\n")
+    signed_in(client, publisher)
+    columns_url = _upload(client, second, f"/staff/datasets/{ds.id}/replace")["Location"]
+    meta_url = client.post(columns_url, column_form_values(body(client.get(columns_url))))["Location"]
+    resp = client.post(meta_url, {"m-name": "Trees", "m-licence": "OGL-UK-3.0", "v-visibility": "public"})
+    page = body(client.get(resp["Location"]))
+    assert "1 row added, 1 removed, 1 changed; new columns: height" in page
 
 
 def test_audit_log_tokens_and_keys(client, publisher, viewer, pcn):

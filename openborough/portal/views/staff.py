@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -25,6 +26,7 @@ from ...catalog.models import AuditEntry, Dataset, Visibility
 from ...catalog.publishing import PublishError, publish_file, set_visibility, update_metadata
 from .. import forms as f
 from .. import staging
+from ..diff import describe, version_diff
 from ..models import DailyUsage
 
 
@@ -100,6 +102,8 @@ def home(request):
 
 
 # --- publish wizard ------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
 
 WIZARD = "portal-wizard"
 
@@ -260,6 +264,7 @@ def publish_metadata(request, token):
         from ...ingest import IngestError
 
         path = staging.path_for(token, state["filename"])
+        old_schema = ds.schema().to_list() if ds is not None else []
         try:
             outcome = publish_file(
                 path,
@@ -281,6 +286,22 @@ def publish_metadata(request, token):
             change = ""
             if not o.new_dataset and ds is not None:
                 change = f" Version {o.version.number}: {o.version.row_count} rows (was {ds.row_count})."
+                try:
+                    summary = describe(
+                        version_diff(
+                            ds.id,
+                            ds.current_version,
+                            o.version.number,
+                            [c["field_name"] for c in old_schema],
+                            [c.field_name for c in o.dataset.schema().columns],
+                            o.dataset.row_identifier,
+                        )
+                    )
+                except Exception:  # the summary is a courtesy; the publish has succeeded
+                    log.exception("could not compare versions of %s", ds.id)
+                    summary = ""
+                if summary:
+                    change += f" Compared with version {ds.current_version}: {summary}."
             messages.success(request, f"{verb} {o.dataset.name}.{change}")
             return HttpResponseRedirect(reverse("portal:staff-dataset", args=[o.dataset.id]))
     return render(
