@@ -9,6 +9,7 @@ from .models import (
     Criterion,
     Initiative,
     InitiativeYear,
+    ScaleDescriptor,
     Service,
 )
 
@@ -159,3 +160,31 @@ class ImportForm(GovukForm, forms.Form):
     KINDS = [("savings", "Savings proposals"), ("budget", "Budget allocations by outcome")]
     kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, label="What the file holds")
     file = forms.FileField(label="CSV or Excel (.xlsx) file")
+
+
+class CriterionForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "description", "weight", "scale_min", "scale_max", "position"]
+
+
+class DescriptorForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = ScaleDescriptor
+        fields = ["value", "descriptor"]
+
+
+class BaseDescriptorFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        lo, hi = self.instance.scale_min, self.instance.scale_max
+        for f in self.forms:
+            value = getattr(f, "cleaned_data", {}).get("value")
+            if value is not None and not f.cleaned_data.get("DELETE") and lo is not None and hi is not None:
+                if not lo <= value <= hi:
+                    f.add_error("value", f"outside the scale {lo} to {hi}")
+
+
+DescriptorFormSet = forms.inlineformset_factory(
+    Criterion, ScaleDescriptor, form=DescriptorForm, formset=BaseDescriptorFormSet, extra=3, can_delete=True
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_budget, views_dashboard, views_initiatives
+from . import views_budget, views_criteria, views_dashboard, views_initiatives
 
 app_name = "strategy"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("initiatives/<str:ref>/", views_initiatives.initiative_detail, name="initiative"),
     path("initiatives/<str:ref>/edit/", views_initiatives.initiative_edit, name="initiative-edit"),
     path("initiatives/<str:ref>/score/", views_initiatives.initiative_score, name="initiative-score"),
+    path("criteria/", views_criteria.criteria_list, name="criteria"),
+    path("criteria/new/", views_criteria.criterion_edit, name="criterion-new"),
+    path("criteria/<int:pk>/edit/", views_criteria.criterion_edit, name="criterion-edit"),
     path("ranking/", views_initiatives.ranking_view, name="ranking"),
     path("portfolio/", views_initiatives.portfolio, name="portfolio"),
     path("budget/", views_budget.budget, name="budget"),

@@ -97,6 +97,7 @@ def test_axe_on_every_toolkit_page(browser, site):
         "/strategy/initiatives/",
         "/strategy/initiatives/DEMO-01/",
         "/strategy/initiatives/DEMO-01/edit/",
+        "/strategy/criteria/",
         "/strategy/ranking/?w_1=1&w_2=1&w_3=1&w_4=1&w_5=9",
         "/strategy/portfolio/",
         "/strategy/budget/",

@@ -19,6 +19,7 @@ PAGES = [
     "/strategy/initiatives/",
     "/strategy/initiatives/DEMO-01/",
     "/strategy/ranking/",
+    "/strategy/criteria/",
     "/strategy/ranking/?w_1=10&w_2=0&w_3=1&w_4=1&w_5=1",
     "/strategy/portfolio/",
     "/strategy/budget/",
@@ -54,7 +55,9 @@ def test_councillor_sees_every_page(client, make_user, demo, url):
     client.force_login(make_user("cllr", "councillor"))
     resp = client.get(url)
     assert resp.status_code == 200, resp.content[:2000]
-    assert b"<svg" in resp.content or url.endswith(("/initiatives/", "/services/", "discovery/", "DEMO-01/"))
+    assert b"<svg" in resp.content or url.endswith(
+        ("/initiatives/", "/services/", "discovery/", "DEMO-01/", "criteria/")
+    )
 
 
 def test_pages_with_detail_ids(client, make_user, demo):
@@ -206,3 +209,50 @@ def test_import_page_reports_bad_rows(client, make_user, demo):
     budget = io.BytesIO(b"outcome,year,amount\nWell-run council (Demo),2025,1\n")
     budget.name = "b.csv"
     assert client.post("/strategy/budget/import/", {"kind": "budget", "file": budget}).status_code == 403
+
+
+def test_admin_sets_criteria_and_officers_cannot(client, make_user, demo):
+    from openborough.strategy.models import Criterion
+    from openborough.strategy.services import current_ranking
+
+    c = Criterion.objects.get(name="Make every pound count")
+    client.force_login(make_user("olu", "officer", Service.objects.first()))
+    assert client.get("/strategy/criteria/").status_code == 200
+    assert client.get(f"/strategy/criteria/{c.pk}/edit/").status_code == 403
+    client.force_login(make_user("root", "admin"))
+    base = {"d-TOTAL_FORMS": "0", "d-INITIAL_FORMS": "0"}
+    # a descriptor outside the scale is refused
+    bad = {
+        **base,
+        "name": "Equality impact",
+        "weight": "2",
+        "scale_min": "0",
+        "scale_max": "3",
+        "position": "9",
+        "d-TOTAL_FORMS": "1",
+        "d-0-value": "4",
+        "d-0-descriptor": "Off the scale",
+    }
+    resp = client.post("/strategy/criteria/new/", bad)
+    assert resp.status_code == 200 and "outside the scale 0 to 3" in resp.content.decode()
+    assert not Criterion.objects.filter(name="Equality impact").exists()
+    good = {**bad, "d-0-value": "3", "d-0-descriptor": "Major positive impact"}
+    assert client.post("/strategy/criteria/new/", good).status_code == 302
+    assert Criterion.objects.get(name="Equality impact").descriptors.get().value == 3
+    # rescaling a scored criterion keeps the ranking computable and says so
+    before = [r.key for r in current_ranking()]
+    resp = client.post(
+        f"/strategy/criteria/{c.pk}/edit/",
+        {
+            **base,
+            "name": c.name,
+            "weight": "4",
+            "scale_min": "1",
+            "scale_max": "10",
+            "position": "4",
+        },
+        follow=True,
+    )
+    assert "earlier score(s) were given on another scale" in resp.content.decode()
+    assert [r.key for r in current_ranking()] == before
+    assert client.get("/strategy/ranking/").status_code == 200
