@@ -37,16 +37,18 @@ def govuk_field(bf, label_class="", width=""):
     group = "govuk-form-group" + (" govuk-form-group--error" if errors else "")
     widget = field.widget
     label_cls = "govuk-label" + (f" {label_class}" if label_class else "")
-    required = "" if field.required else ""
 
     if isinstance(widget, forms.RadioSelect):
         items = format_html_join(
             "",
-            '<div class="govuk-radios__item"><input class="govuk-radios__input" id="{}-{}" name="{}" type="radio" value="{}"{}>'
-            '<label class="govuk-label govuk-radios__label" for="{}-{}">{}</label></div>',
+            '<div class="govuk-radios__item"><input class="govuk-radios__input" id="{}" name="{}" type="radio" value="{}"{}>'
+            '<label class="govuk-label govuk-radios__label" for="{}">{}</label></div>',
             (
-                (fid, i, bf.html_name, v, mark_safe(" checked") if str(v) == _value(bf) else "", fid, i, label)
-                for i, (v, label) in enumerate(field.choices)
+                # the first radio carries the field's id, so the error summary's link lands on it
+                (rid, bf.html_name, v, mark_safe(" checked") if str(v) == _value(bf) else "", rid, label)
+                for rid, v, label in (
+                    (fid if i == 0 else f"{fid}-{i}", v, label) for i, (v, label) in enumerate(field.choices)
+                )
             ),
         )
         return format_html(
@@ -98,7 +100,7 @@ def govuk_field(bf, label_class="", width=""):
             " govuk-input--error" if errors else "", f" {width}" if width else "", fid, bf.html_name, kind, value,
             autocomplete, aria, mark_safe(" spellcheck=\"false\"") if kind != "text" else "",
         )  # fmt: skip
-    return format_html('<div class="{}">{}{}{}{}{}</div>', group, label, hint, err, control, required)
+    return format_html('<div class="{}">{}{}{}{}</div>', group, label, hint, err, control)
 
 
 @register.inclusion_tag("portal/_error_summary.html")
