@@ -142,3 +142,13 @@ def test_register_through_the_soda_api_follows_a_new_score(basics, make_user):
     Score.objects.create(initiative=basics["a"], criterion=basics["res"], assessor=officer, value=5)
     top = soda({"$order": "rank, ref", "$limit": "1", "$select": "ref, rank"})
     assert top == [{"ref": "DIG-01", "rank": "1"}]
+
+
+def test_publish_toolkit_command_publishes_all_six(basics):
+    from django.core.management import call_command
+
+    call_command("publish_toolkit")
+    ids = set(Dataset.objects.filter(category="Digital strategy").values_list("id", flat=True))
+    assert ids == {"stgy-init", "stgy-crit", "stgy-scor", "stgy-svgs", "stgy-budg", "lgds-rslt"}
+    assert all(d.is_public and d.licence == "OGL-UK-3.0" for d in Dataset.objects.filter(pk__in=ids))
+    assert Dataset.objects.get(pk=INITIATIVES_ID).row_count == 3
