@@ -134,21 +134,39 @@ def test_axe_finds_no_violations_signed_out_and_in(browser, site):
     assert not found, found
 
 
-def test_search_open_filter_and_download_csv(browser, site):
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until ``selector`` has the focus (fails if the keyboard cannot reach it)."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"the keyboard never reached {selector}")
+
+
+def test_search_open_filter_and_download_csv_with_the_keyboard(browser, site):
     page = browser.new_page(accept_downloads=True)
     page.goto(site["url"] + "/")
-    page.fill("#search-q", "penalty charge")
-    page.press("#search-q", "Enter")
+    tab_to(page, "#search-q")
+    page.keyboard.type("penalty charge")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/datasets/?q=*")
-    page.click("text=Parking penalty charge notices")
-    page.click("nav[aria-label='Dataset sections'] >> text=Data")
-    page.select_option("#filter-col", "street")
+    tab_to(page, f"a[href='/datasets/{site['pcn'].id}/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/datasets/{site['pcn'].id}/")
+    tab_to(page, "nav[aria-label='Dataset sections'] a[href$='/data']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/data")
+    tab_to(page, "#filter-col")
+    page.select_option("#filter-col", "street")  # a focused <select>: what the arrow keys would choose
+    tab_to(page, "#filter-op")
     page.select_option("#filter-op", "eq")
-    page.fill("#filter-val", "south hill park")
-    page.click("button:has-text('Apply filter')")
+    tab_to(page, "#filter-val")
+    page.keyboard.type("south hill park")
+    page.keyboard.press("Enter")
     page.wait_for_selector("text=of 287")
+    tab_to(page, "#downloads ~ ul a[href*='.csv']")
     with page.expect_download() as info:
-        page.click("#downloads ~ ul >> text=CSV")
+        page.keyboard.press("Enter")
     path = info.value.path()
     rows = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 287
