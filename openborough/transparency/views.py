@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from ..requests_foi.links import dataset_path
-from ..requests_foi.pages import page, staff_required
+from ..requests_foi.pages import is_staff, page, staff_required
 from .code import TEMPLATES
 from .compliance import COMPLIANCE_ID, compliance, due_months, recent_periods, refresh_if_stale
 from .models import Publication, TemplateDataset
@@ -62,6 +62,7 @@ def template_detail(request, key: str):
             "t": t,
             "dataset_link": dataset_path(link.dataset_id) if link else "",
             "publications": Publication.objects.filter(template_key=key).select_related("published_by")[:20],
+            "staff": is_staff(request.user),
         },
     )
 
