@@ -6,9 +6,16 @@ from django import forms
 
 from .models import (
     INITIATIVE_CONFIDENTIAL_CHOICES,
+    SAVINGS_CONFIDENTIAL_CHOICES,
+    Aspiration,
     Criterion,
+    DigitalKind,
+    Foundation,
     Initiative,
     InitiativeYear,
+    Outcome,
+    SavingsProposal,
+    SavingsYear,
     ScaleDescriptor,
     Service,
 )
@@ -187,4 +194,87 @@ class BaseDescriptorFormSet(forms.BaseInlineFormSet):
 
 DescriptorFormSet = forms.inlineformset_factory(
     Criterion, ScaleDescriptor, form=DescriptorForm, formset=BaseDescriptorFormSet, extra=3, can_delete=True
+)
+
+
+def _m2m_checkboxes(*names):
+    return {n: forms.CheckboxSelectMultiple for n in names}
+
+
+class OutcomeForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["name", "source", "description", "delivery_lead"]
+
+
+class FoundationForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = Foundation
+        fields = [
+            "name",
+            "description",
+            "owning_service",
+            "kind",
+            "current_state",
+            "target_state",
+            "status",
+            "evidence",
+        ]
+
+
+class AspirationForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = Aspiration
+        fields = ["name", "council_priority", "principle", "outcomes"]
+        widgets = _m2m_checkboxes("outcomes")
+
+
+class ServiceForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "service_area", "owner", "phase", "channels", "users_per_year", "reassess_every_months"]
+
+
+class SavingsForm(GovukForm, forms.ModelForm):
+    digital_kinds = forms.MultipleChoiceField(
+        choices=DigitalKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Digital enablement it needs",
+    )
+    confidential_fields = forms.MultipleChoiceField(
+        choices=[(c, c.replace("_", " ").capitalize()) for c in SAVINGS_CONFIDENTIAL_CHOICES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Withheld from the open dataset",
+    )
+
+    class Meta:
+        model = SavingsProposal
+        fields = [
+            "ref",
+            "title",
+            "description",
+            "saving_type",
+            "owning_service",
+            "outcomes",
+            "rag",
+            "achieved_to_date",
+            "digital_kinds",
+            "digital_share_pct",
+            "digital_dependency",
+            "initiatives",
+            "confidential_fields",
+        ]
+        widgets = _m2m_checkboxes("outcomes", "initiatives")
+
+
+class SavingsYearForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = SavingsYear
+        fields = ["year", "amount"]
+
+
+SavingsYearFormSet = forms.inlineformset_factory(
+    SavingsProposal, SavingsYear, form=SavingsYearForm, extra=3, can_delete=True
 )
