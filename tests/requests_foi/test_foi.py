@@ -225,3 +225,20 @@ def test_refresh_registers_command():
     text = out.getvalue()
     assert "dreq-rgst" in text and "foid-fgrs" in text and "tcod-cmpl" in text
     assert Dataset.objects.get(pk="tcod-cmpl").row_count == 13
+
+
+@pytest.mark.django_db(transaction=True)
+def test_candidate_datasets_come_from_the_catalogue_search(staff_client):
+    pcn = create_dataset(
+        {"name": "Parking penalty charge notices", "description": "Every PCN issued", "tags": ["parking"]},
+        Schema((Column("street", SoQLType.TEXT),)),
+        actor="test",
+    )
+    create_dataset({"name": "Street trees"}, Schema((Column("species", SoQLType.TEXT),)), actor="test")
+    got = [d.id for d in foi_measures.suggest_datasets("How many parking tickets were issued last year?")]
+    assert got and got[0] == pcn.id
+    assert foi_measures.suggest_datasets("") == []
+    f = foi("FOI-77", D(2025, 6, 1), "Parking tickets on my street")
+    body = staff_client.get(f"/requests/foi/{f.pk}/").content.decode()
+    suggestions = body[body.index("Datasets that may answer it") :]
+    assert suggestions.index("Parking penalty charge notices") < suggestions.index("Street trees")
