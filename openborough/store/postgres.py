@@ -5,7 +5,7 @@ Layout: ``<schema>.ds_<dataset id, '-' → '_'>_v<version>`` (schema
 ``":created_at"``/``":updated_at"`` timestamptz(3), then the user columns in
 the physical types of ``soql.types`` (``pg_encode.pg_type``).
 
-Writing: rows stream in through text ``COPY … (FORMAT csv)`` (Arrow renders
+Writing: rows stream in through text ``COPY … (FORMAT csv, FREEZE)`` (Arrow renders
 each batch as CSV in C; see ``pg_encode``), ≤20k rows per chunk, into a table
 with a hidden name (``_load_<random>``) inside one transaction. Indexes are
 built after the COPY, the table is ANALYZEd and renamed to its version name
@@ -283,7 +283,9 @@ class PostgresStore(Store):
     def _copy_in(self, conn, target: sql.Composable, lead: sql.Identifier, columns, rows, first_id=None) -> int:
         names = sql.SQL(", ").join([lead] + [sql.Identifier(c.field_name) for c in columns])
         with conn.cursor() as cur:
-            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(target, names)) as copy:
+            # FREEZE: the target was created in this transaction, so rows can be written
+            # already frozen and all-visible (no hint-bit writes or vacuum for readers later)
+            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, FREEZE)").format(target, names)) as copy:
                 for chunk in csv_chunks(rows, tuple(columns), first_id=first_id, chunk_rows=self.chunk_rows):
                     copy.write(chunk)
             return cur.rowcount
