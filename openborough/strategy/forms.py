@@ -18,6 +18,7 @@ from .models import (
     SavingsYear,
     ScaleDescriptor,
     Service,
+    ToolkitRoleKind,
 )
 
 
@@ -278,3 +279,22 @@ class SavingsYearForm(GovukForm, forms.ModelForm):
 SavingsYearFormSet = forms.inlineformset_factory(
     SavingsProposal, SavingsYear, form=SavingsYearForm, extra=3, can_delete=True
 )
+
+
+class ToolkitRoleForm(GovukForm, forms.Form):
+    username = forms.CharField(max_length=150, label="Username of a person with a portal account")
+    role = forms.ChoiceField(choices=[("", "No toolkit role")] + list(ToolkitRoleKind.choices), required=False)
+    service = forms.ModelChoiceField(Service.objects.all(), required=False, help_text="Officers only")
+
+    def clean(self):
+        from django.contrib.auth import get_user_model
+
+        d = super().clean()
+        name = (d.get("username") or "").strip()
+        user = get_user_model().objects.filter(username=name).first() if name else None
+        if name and user is None:
+            self.add_error("username", f"There is no account named {name}: create it in the staff area first")
+        d["user"] = user
+        if d.get("role") == ToolkitRoleKind.OFFICER and not d.get("service"):
+            self.add_error("service", "An officer edits their own service's records: choose the service")
+        return d

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_budget, views_criteria, views_dashboard, views_initiatives, views_records
+from . import views_budget, views_criteria, views_dashboard, views_initiatives, views_people, views_records
 
 app_name = "strategy"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("portfolio/", views_initiatives.portfolio, name="portfolio"),
     path("budget/", views_budget.budget, name="budget"),
     path("budget/import/", views_budget.budget_import, name="import"),
+    path("people/", views_people.people, name="people"),
     path("records/<str:kind_name>/new/", views_records.record_edit, name="record-new"),
     path("records/<str:kind_name>/<int:pk>/edit/", views_records.record_edit, name="record-edit"),
 ]

@@ -256,3 +256,37 @@ def test_admin_sets_criteria_and_officers_cannot(client, make_user, demo):
     assert "earlier score(s) were given on another scale" in resp.content.decode()
     assert [r.key for r in current_ranking()] == before
     assert client.get("/strategy/ranking/").status_code == 200
+
+
+def test_dashboard_open_data_progress_counts_requests_and_deflected_fois(client, make_user, db):
+    import datetime as dt
+
+    from openborough.catalog.models import Dataset
+    from openborough.requests_foi.models import DatasetRequest, FOIRequest
+
+    ds = Dataset.objects.create(id="park-0001", name="Parking bays")
+    Dataset.objects.create(
+        id="priv-0001",
+        name="Staff",
+        visibility="private",
+        exemption="s40",
+        exemption_reason="personal",
+        exemption_review_date=dt.date(2030, 1, 1),
+    )
+    DatasetRequest.objects.create(title="Bays", description="all bays", status="published", dataset=ds)
+    DatasetRequest.objects.create(title="Trees", description="street trees")
+    FOIRequest.objects.create(
+        reference="FOI-1",
+        received=dt.date(2025, 5, 1),
+        answered=dt.date(2025, 5, 2),
+        topic="parking bays",
+        outcome="s21_published",
+        dataset=ds,
+    )
+    FOIRequest.objects.create(reference="FOI-2", received=dt.date(2025, 5, 1), topic="other")
+    client.force_login(make_user("cllr", "councillor"))
+    html = client.get("/strategy/").content.decode()
+    section = html.split("Open data</h2>")[1]
+    assert "1 of 2 (1 published)" in section  # requests answered
+    assert "1 of 2 logged" in section  # FOIs answered by pointing to published data
+    assert "Not shown" not in section

@@ -68,3 +68,29 @@ def test_officer_adds_a_foundation_owned_by_their_service(client, basics, make_u
     assert Foundation.objects.get().owning_service == basics["parking"]
     html = client.get("/strategy/discovery/").content.decode()
     assert "Digital champions" in html
+
+
+def test_administrator_gives_and_removes_toolkit_roles(client, basics, make_user):
+    from openborough.catalog.models import AuditEntry
+    from openborough.strategy.models import ToolkitRole
+
+    admin = make_user("root", "admin")
+    newbie = make_user("nina")
+    client.force_login(make_user("olu", "officer", basics["parking"]))
+    assert client.get("/strategy/people/").status_code == 403
+    client.force_login(admin)
+    resp = client.post("/strategy/people/", {"username": "nina", "role": "officer"})
+    assert resp.status_code == 200 and "choose the service" in resp.content.decode()
+    resp = client.post("/strategy/people/", {"username": "ghost", "role": "councillor"})
+    assert "There is no account named ghost" in resp.content.decode()
+    assert (
+        client.post(
+            "/strategy/people/", {"username": "nina", "role": "officer", "service": basics["care"].pk}
+        ).status_code
+        == 302
+    )
+    assert ToolkitRole.objects.get(user=newbie).service == basics["care"]
+    assert AuditEntry.objects.filter(action="toolkit-role").count() == 1
+    assert client.post("/strategy/people/", {"username": "nina", "role": ""}).status_code == 302
+    assert not ToolkitRole.objects.filter(user=newbie).exists()
+    assert client.post("/strategy/people/", {"username": "root", "role": "councillor"}).status_code == 403
