@@ -132,6 +132,19 @@ def test_request_vote_accept_publish_link_email_and_axe(browser, site):
         staff.goto(base + path)
         check(name, staff)
 
+    # forms with errors
+    staff.goto(base + "/requests/foi/new/")
+    staff.click("button:has-text('Save')")
+    staff.wait_for_selector(".govuk-error-summary")
+    check("foi form errors", staff)
+    staff.goto(base + "/transparency/templates/parking-spaces/publish/")
+    bad = site["mail"].parent / "spaces.csv"
+    bad.write_text("Location,Spaces\nsomewhere,many\n")
+    staff.set_input_files("#file", str(bad))
+    staff.click("button:has-text('Check and publish')")
+    staff.wait_for_selector(".govuk-error-summary")
+    check("transparency publish errors", staff)
+
     # the public page links the dataset
     page.goto(f"{base}/requests/{rid}/")
     page.click("text=Parking meters")
