@@ -85,6 +85,12 @@ def _body(request) -> dict:
     return data
 
 
+def _public(resp):
+    """Reads are public data: any web page may fetch them (writes stay same-origin)."""
+    resp["Access-Control-Allow-Origin"] = "*"
+    return resp
+
+
 def _get(pk: int) -> DatasetRequest | None:
     return DatasetRequest.objects.filter(pk=pk).first()
 
@@ -117,7 +123,7 @@ def requests_collection(request):
     qs = qs.order_by(orders[order], "-pk")
     total = qs.count()
     items = [as_json(r, request) for r in qs[offset : offset + limit]]
-    return JsonResponse({"success": True, "count": total, "offset": offset, "limit": limit, "result": items})
+    return _public(JsonResponse({"success": True, "count": total, "offset": offset, "limit": limit, "result": items}))
 
 
 def _create(request):
@@ -141,7 +147,7 @@ def request_detail(request, pk: int):
     req = _get(pk)
     if req is None:
         return error(404, "not-found", f"There is no dataset request {pk}.")
-    return JsonResponse({"success": True, "result": as_json(req, request, full=True)})
+    return _public(JsonResponse({"success": True, "result": as_json(req, request, full=True)}))
 
 
 @csrf_exempt
@@ -184,4 +190,4 @@ def request_follow(request, pk: int):
 
 @require_GET
 def openapi(request):
-    return HttpResponse(OPENAPI_FILE.read_bytes(), content_type="application/json")
+    return _public(HttpResponse(OPENAPI_FILE.read_bytes(), content_type="application/json"))

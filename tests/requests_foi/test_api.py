@@ -30,7 +30,9 @@ def test_create_list_detail_vote_follow(client):
     assert r["Location"].endswith(f"/requests/{rid}/")
     assert len(mail.outbox) == 1 and f"/requests/{rid}/" in mail.outbox[0].body
 
-    listing = client.get("/requests/api/v1/requests?status=submitted").json()
+    resp = client.get("/requests/api/v1/requests?status=submitted")
+    assert resp["Access-Control-Allow-Origin"] == "*"
+    listing = resp.json()
     assert listing["count"] == 1 and listing["result"][0]["title"] == "Tree survey"
     assert client.get("/requests/api/v1/requests?status=nonsense").status_code == 400
     assert client.get("/requests/api/v1/requests?limit=0").status_code == 400
