@@ -208,6 +208,13 @@ class DuckDBStore(Store):
             old_cols = self._select_user_columns(schema, "old", have)
             con.execute("CREATE TEMP TABLE del_keys (k VARCHAR)")
             if deleted_ids:
+                key_col = schema.get(row_id) if row_id else None
+                if key_col is not None and key_col.type.is_numeric:
+                    # compared as text with CAST(double AS VARCHAR): 11 must read "11.0" like the stored 11.0
+                    try:
+                        deleted_ids = [float(k) for k in deleted_ids]
+                    except (TypeError, ValueError):
+                        raise StoreError(f"deleted row identifiers for {row_id!r} must be numbers") from None
                 con.executemany("INSERT INTO del_keys VALUES (?)", [[str(k)] for k in deleted_ids])
             if row_id:
                 key = _q(row_id)

@@ -221,10 +221,11 @@ def test_merge_upsert_with_deletions(store):
     assert [(r[":id"], r["code"]) for r in read(store, 2)] == [(1, "A"), (2, "B")]
 
 
-def test_merge_deletes_by_numeric_row_identifier(store):
+@pytest.mark.parametrize("key", [11.0, 11, 1e20])
+def test_merge_deletes_by_numeric_row_identifier(store, key):
     s = schema_of(ref=SoQLType.NUMBER, name=SoQLType.TEXT)
-    store.write_version(DS, 1, s, reader(s, [{"ref": 10.0, "name": "x"}, {"ref": 11.0, "name": "y"}]))
-    result = store.merge_version(DS, 1, 2, s, reader(s, []), "ref", [11.0])
+    store.write_version(DS, 1, s, reader(s, [{"ref": 10.0, "name": "x"}, {"ref": float(key), "name": "y"}]))
+    result = store.merge_version(DS, 1, 2, s, reader(s, []), "ref", [key])
     assert (result.created, result.updated, result.deleted) == (0, 0, 1)
     assert [r["ref"] for r in read(store, 2)] == [10.0]
 
