@@ -228,6 +228,18 @@ def test_pages_work_with_javascript_off(browser, site):
     ctx.close()
 
 
+def test_map_draws_points_and_wards_without_tiles(browser, site):
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(site["url"] + f"/datasets/{site['pcn'].id}/map")
+    page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=10_000)
+    assert page.locator("img.leaflet-tile").count() == 0  # no tile URL configured
+    assert page.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").count() >= 1  # ward outlines
+    assert not errors, errors
+    page.close()
+
+
 @pytest.mark.skipif(os.environ.get("OPENBOROUGH_SCREENSHOTS") != "1", reason="run by scripts/screenshots")
 def test_screenshots(browser, site):
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
   "use strict";
   var el = document.getElementById("ob-map");
   if (!el || !window.L) { return; }
-  var map = L.map(el, { preferCanvas: true }).setView([51.55, -0.16], 12);
+  var map = L.map(el, { preferCanvas: true, maxZoom: 19 }).setView([51.55, -0.16], 12);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   }
@@ -35,7 +35,8 @@
     cluster.addLayer(layer);
     cluster.addTo(map);
     extend(layer);
-  }).catch(function () {
+  }).catch(function (err) {
+    if (window.console) { console.error("map:", err); }
     el.insertAdjacentHTML("beforeend", "<p class='govuk-body'>The locations could not be loaded.</p>");
   });
 })();
