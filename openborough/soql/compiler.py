@@ -422,7 +422,7 @@ class Compiler:
         return exp.Cast(this=clamped, to=exp.DataType.build("int"))
 
     def f_substring(self, e, s, start, length=None):
-        args = [s, self.int_(start)] + ([self.int_(length)] if length is not None else [])
+        args = [s, self.int_(start)] + ([self.int_(length, 0)] if length is not None else [])
         return _fn("substr", *args)
 
     def f_split_part(self, e, s, d, n):

@@ -333,3 +333,42 @@ def test_junk_that_compiles_also_executes(loaded_duck, params):
 def test_edge_numbers_never_fail_at_runtime(loaded_duck, col, template, n):
     rows = execute(loaded_duck, {"$select": template.format(n=n) + " AS r, " + col + " AS c"})
     assert len(rows) == len(ROWS)
+
+
+@pytest.mark.postgres
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(PARAMS), junk_text, min_size=1, max_size=3))
+def test_junk_that_compiles_also_executes_on_postgres(loaded_pg, params):
+    try:
+        rows = execute(loaded_pg, params)
+    except SoQLError as e:
+        assert e.code.startswith("query.soql.")
+        return
+    assert isinstance(rows, list)
+
+
+@pytest.mark.postgres
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(["v_max", "price", "length(make)", "-v_max"]),
+    st.sampled_from(
+        [
+            "substring(make, {n}, {n})",
+            "split_part(name, ' ', {n})",
+            "left_pad(make, {n}, 'x')",
+            "round(v_max, {n})",
+            "chr({n})",
+            "v_max / {n}",
+            "v_max % {n}",
+            "ln({n})",
+            "sqrt({n})",
+            "({n})::text",
+            "signed_magnitude_10({n})",
+            "signed_magnitude_linear(v_max, {n})",
+        ]
+    ),
+    st.sampled_from(["0", "-1", "1e12", "-1e12", "1e300", "0.5", "1114112", "55296"]),
+)
+def test_edge_numbers_never_fail_at_runtime_on_postgres(loaded_pg, col, template, n):
+    rows = execute(loaded_pg, {"$select": template.format(n=n) + " AS r, " + col + " AS c"})
+    assert len(rows) == len(ROWS)
