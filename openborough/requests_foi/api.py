@@ -180,12 +180,22 @@ def request_follow(request, pk: int):
     try:
         data = _body(request)
         guard.throttle(request, "follow")
-        workflow.follow(req, data.get("email"), base_url=request.build_absolute_uri("/").rstrip("/"))
+        follower = workflow.follow(req, data.get("email"), base_url=request.build_absolute_uri("/").rstrip("/"))
     except guard.Rejected as e:
         return error(e.status, "rejected" if e.status != 429 else "throttled", e.message)
     except ValidationError as e:
         return error(400, "invalid", " ".join(e.messages))
-    return JsonResponse({"success": True, "following": True, "id": req.pk})
+    return JsonResponse(
+        {
+            "success": True,
+            "following": True,
+            "confirmed": follower.confirmed_at is not None,
+            "id": req.pk,
+            "message": "Updates will be emailed to this address."
+            if follower.confirmed_at
+            else "We have emailed a link to confirm the address; updates start once it is confirmed.",
+        }
+    )
 
 
 @require_GET

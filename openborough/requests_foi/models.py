@@ -103,7 +103,13 @@ def _token() -> str:
 
 
 class Follower(models.Model):
-    """An email address that gets updates on one request until it is closed."""
+    """An email address that gets updates on one request until it is closed.
+
+    Updates go only to confirmed addresses (the owner followed the confirm link
+    in the first email), so nobody can sign someone else up; unconfirmed
+    addresses are deleted after ``UNCONFIRMED_DAYS``."""
+
+    UNCONFIRMED_DAYS = 7
 
     request = models.ForeignKey(DatasetRequest, on_delete=models.CASCADE, related_name="followers")
     email = models.EmailField()
@@ -111,6 +117,7 @@ class Follower(models.Model):
     #: secret in the delete-my-email link
     token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         unique_together = [("request", "email")]

@@ -33,6 +33,7 @@ def _message(template: str, req: DatasetRequest, follower: Follower, base_url: s
         "site_name": settings.OPENBOROUGH_SITE_NAME,
         "request_url": absolute(reverse("requests_foi:detail", args=[req.pk]), base_url),
         "delete_url": absolute(reverse("requests_foi:forget", args=[follower.token]), base_url),
+        "confirm_url": absolute(reverse("requests_foi:confirm", args=[follower.token]), base_url),
         "dataset_url": absolute(dataset_path(req.dataset_id), base_url) if req.dataset_id else "",
         "is_requester": follower.is_requester,
         **extra,

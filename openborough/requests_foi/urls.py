@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/follow/", views_public.request_follow, name="follow"),
     path("<int:pk>/comment/", views_public.request_comment, name="comment"),
     path("forget/<str:token>/", views_public.forget, name="forget"),
+    path("confirm/<str:token>/", views_public.confirm, name="confirm"),
     # staff
     path("staff/", views_staff.queue, name="queue"),
     path("<int:pk>/manage/", views_staff.manage, name="manage"),

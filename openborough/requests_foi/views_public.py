@@ -101,6 +101,7 @@ def request_detail(request, pk: int, *, errors=None, status=200, values=None):
             "honeypot": guard.HONEYPOT_FIELD,
             "staff": is_staff(request.user),
             "followed": request.GET.get("followed") == "1",
+            "confirmed": request.GET.get("confirmed") == "1",
         },
         status=status,
     )
@@ -176,3 +177,24 @@ def forget(request, token: str):
             status=404,
         )
     return page(request, "requests_foi/forget.html", {"req": follower.request})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    """The confirm link in the first email: GET asks (mail scanners fetch links), POST confirms."""
+    follower = Follower.objects.filter(token=token).select_related("request").first()
+    if follower is None:
+        return page(
+            request,
+            "requests_foi/message.html",
+            {
+                "title": "This link has expired",
+                "message": "The address was deleted, was not confirmed within "
+                f"{Follower.UNCONFIRMED_DAYS} days, or the request is closed.",
+            },
+            status=404,
+        )
+    if request.method == "POST":
+        workflow.confirm(token)
+        return redirect(req_url(follower.request) + "?confirmed=1#follow")
+    return page(request, "requests_foi/confirm.html", {"req": follower.request, "done": follower.confirmed_at})

@@ -64,6 +64,7 @@ def submit(data, *, base_url: str | None = None) -> DatasetRequest:
         errors.update(e.message_dict)
     if errors:
         raise ValidationError(errors)
+    purge_unconfirmed()
     with transaction.atomic():
         req = DatasetRequest.objects.create(**values)
         follower = Follower.objects.create(request=req, email=email, is_requester=True) if email else None
@@ -94,10 +95,27 @@ def follow(req: DatasetRequest, email, *, base_url: str | None = None) -> Follow
     email = _email(email)
     if not email:
         raise ValidationError({"email": "Enter an email address to get updates."})
+    purge_unconfirmed()
     follower, created = Follower.objects.get_or_create(request=req, email=email)
-    if created:
+    if created or follower.confirmed_at is None:
         notify.send("following", req, [follower], base_url)
     return follower
+
+
+def confirm(token: str) -> Follower | None:
+    """Confirm the address behind a confirm link; None if it is gone (deleted, expired or closed)."""
+    follower = Follower.objects.filter(token=token).select_related("request").first()
+    if follower is not None and follower.confirmed_at is None:
+        follower.confirmed_at = timezone.now()
+        follower.save(update_fields=["confirmed_at"])
+    return follower
+
+
+def purge_unconfirmed() -> int:
+    """Delete addresses never confirmed within Follower.UNCONFIRMED_DAYS."""
+    cutoff = timezone.now() - dt.timedelta(days=Follower.UNCONFIRMED_DAYS)
+    deleted, _ = Follower.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()
+    return deleted
 
 
 def forget(token: str) -> bool:
@@ -211,7 +229,7 @@ def triage(
             after={k: str(after[k] or "") for k in changed},
         )
     if status_moved:
-        notify.send("status", req, list(req.followers.all()), base_url)
+        notify.send("status", req, list(req.followers.filter(confirmed_at__isnull=False)), base_url)
         if req.is_closed:
             # the request needs no address once closed: the last email was its closing notice
             req.followers.all().delete()

@@ -35,3 +35,10 @@ def staff_client(publisher):
     c = Client()
     c.force_login(publisher)
     return c
+
+
+def confirm_link(message) -> str:
+    """The confirm path in an email's text."""
+    import re
+
+    return re.search(r"http://testserver(/requests/confirm/[^/\s]+/)", message.body).group(1)

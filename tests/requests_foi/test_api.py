@@ -46,7 +46,8 @@ def test_create_list_detail_vote_follow(client):
     assert post(Client(), f"/requests/api/v1/requests/{rid}/vote", {"vote": "yes"}).status_code == 400
 
     f = post(client, f"/requests/api/v1/requests/{rid}/follow", {"email": "b@example.org"})
-    assert f.status_code == 200 and Follower.objects.filter(email="b@example.org").exists()
+    assert f.status_code == 200 and f.json()["confirmed"] is False
+    assert Follower.objects.filter(email="b@example.org", confirmed_at=None).exists()
     assert post(client, f"/requests/api/v1/requests/{rid}/follow", {"email": "nope"}).status_code == 400
 
     detail = client.get(f"/requests/api/v1/requests/{rid}").json()["result"]

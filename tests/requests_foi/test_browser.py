@@ -87,6 +87,13 @@ def test_request_vote_accept_publish_link_email_and_axe(browser, site):
     page.wait_for_url("**/sent/")
     check("request sent")
     rid = int(re.search(r"/requests/(\d+)/sent/", page.url).group(1))
+    # the first email: the link to follow the request, and one to confirm the address for updates
+    (ack,) = mails(site["mail"])
+    assert f"{base}/requests/{rid}/" in text_of(ack)
+    page.goto(re.search(r"(http://\S+/requests/confirm/\S+/)", text_of(ack)).group(1))
+    check("confirm address")
+    page.click("button:has-text('Yes, email me')")
+    page.wait_for_selector("text=Address confirmed")
     page.goto(f"{base}/requests/{rid}/")
     check("request page")
     page.click("button:has-text('I need this too')")

@@ -15,6 +15,7 @@ from openborough.catalog.storage import get_store
 from openborough.requests_foi.models import DatasetRequest, Follower, Status
 from openborough.requests_foi.register import REGISTER_ID
 from openborough.soql.types import Column, Schema, SoQLType
+from tests.requests_foi.conftest import confirm_link
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,12 @@ def test_submit_vote_accept_publish_link_and_email(client, staff_client, old_tok
     assert f"http://testserver/requests/{req.pk}/" in ack.body
     token = Follower.objects.get().token
     assert f"/requests/forget/{token}/" in ack.body
+    # updates start once the address is confirmed (GET asks, POST confirms)
+    link = confirm_link(ack)
+    assert "Yes, email me" in public.get(link).content.decode()
+    assert Follower.objects.get().confirmed_at is None
+    assert public.post(link).status_code == 302
+    assert Follower.objects.get().confirmed_at is not None
 
     # vote once per browser; a second vote from the same browser does not count
     public.post(f"/requests/{req.pk}/vote/")
@@ -124,6 +131,7 @@ def test_submit_vote_accept_publish_link_and_email(client, staff_client, old_tok
 
 def test_decline_needs_a_reason_from_the_list(staff_client, client, old_token):
     _submit(client, old_token)
+    client.post(confirm_link(mail.outbox[0]))
     req = DatasetRequest.objects.get()
     r = staff_client.post(f"/requests/{req.pk}/manage/", {"status": "declined"})
     assert r.status_code == 400 and "Choose why" in r.content.decode()
@@ -202,3 +210,19 @@ def test_bad_email_is_a_clear_error(client, old_token):
     assert r.status_code == 400
     assert "correct format" in r.content.decode()
     assert not DatasetRequest.objects.exists()
+
+
+def test_unconfirmed_addresses_get_no_updates_and_expire(client, staff_client, old_token):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openborough.requests_foi import workflow
+
+    _submit(client, old_token)
+    req = DatasetRequest.objects.get()
+    staff_client.post(f"/requests/{req.pk}/manage/", {"status": "under_review"})
+    assert len(mail.outbox) == 1  # only the first email: no status email to an unconfirmed address
+    Follower.objects.update(created_at=timezone.now() - dt.timedelta(days=8))
+    assert workflow.purge_unconfirmed() == 1
+    assert client.get(confirm_link(mail.outbox[0])).status_code == 404
