@@ -104,14 +104,14 @@ def test_axe_finds_no_violations_signed_out_and_in(browser, site):
     page = browser.new_page()
     found = {}
     for name, path in public_pages(site).items():
-        page.goto(site["url"] + path)
+        page.goto(site["url"] + path, wait_until="networkidle")  # the map has drawn its markers
         if v := axe_violations(page):
             found[name] = v
     sign_in(page, site["url"])
     for name, path in {**public_pages(site), **staff_pages(site)}.items():
         if name == "sign-in":
             continue
-        page.goto(site["url"] + path)
+        page.goto(site["url"] + path, wait_until="networkidle")
         if v := axe_violations(page):
             found["signed-in " + name] = v
     # the wizard's later steps and a form with errors
@@ -246,8 +246,8 @@ def test_screenshots(browser, site):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     shots = {k: v for k, v in public_pages(site).items() if k not in ("not-found", "organisation")}
     for name, path in shots.items():
-        page.goto(site["url"] + path)
-        page.wait_for_load_state("networkidle")
+        page.goto(site["url"] + path, wait_until="networkidle")
+        page.wait_for_timeout(500)  # let the map's clusters finish animating
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
     sign_in(page, site["url"])
     for name in ("staff-home", "publish", "staff-dataset"):
