@@ -23,6 +23,7 @@ urlpatterns = [
     path("foi/", views_foi.foi_list, name="foi_list"),
     path("foi/new/", views_foi.foi_edit, name="foi_new"),
     path("foi/<int:pk>/", views_foi.foi_edit, name="foi_edit"),
+    path("foi/<int:pk>/delete/", views_foi.foi_delete, name="foi_delete"),
     path("foi/import/", views_foi.foi_import, name="foi_import"),
     path("foi/dashboard/", views_foi.dashboard, name="foi_dashboard"),
     path("foi/charts/<str:name>.svg", views_foi.chart_svg, name="foi_chart"),

@@ -116,6 +116,24 @@ def foi_edit(request, pk: int | None = None):
 
 
 @staff_required
+@require_http_methods(["POST"])
+def foi_delete(request, pk: int):
+    item = get_object_or_404(FOIRequest, pk=pk)
+    with transaction.atomic():
+        audit.record(
+            "foi.delete",
+            f"FOI {item.reference} deleted ({item.get_outcome_display()})",
+            user=request.user,
+            dataset_id=item.dataset_id or "",
+            reference=item.reference,
+            topic=item.topic,
+        )
+        item.delete()
+    refresh_figures()
+    return redirect("requests_foi:foi_list")
+
+
+@staff_required
 @require_http_methods(["GET", "POST"])
 def foi_import(request):
     report, status = None, 200

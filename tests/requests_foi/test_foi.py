@@ -187,6 +187,9 @@ def test_staff_record_link_and_dashboard(client, staff_client):
     )
     assert r.status_code == 400 and "needs the dataset" in r.content.decode()
     assert client.get("/requests/foi/").status_code == 302  # staff only
+    assert (
+        client.post(f"/requests/foi/{f.pk}/delete/").status_code == 302 and FOIRequest.objects.filter(pk=f.pk).exists()
+    )
     page = client.get("/requests/foi/dashboard/")
     assert page.status_code == 200
     body = page.content.decode()
@@ -202,6 +205,19 @@ def test_staff_record_link_and_dashboard(client, staff_client):
         "WHERE measure = 'deflected_total'"
     )
     assert list(cur) == [(1.0, 159.8)]
+    cur.close()
+    # staff delete a wrong entry: audited, and the figures follow
+    assert staff_client.post(f"/requests/foi/{f.pk}/delete/").status_code == 302
+    assert not FOIRequest.objects.exists()
+    from openborough.catalog.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="foi.delete").exists()
+    d.refresh_from_db()
+    cur = store.execute(
+        f"SELECT foi_requests FROM {store.table(d.id, d.current_version).sql(store.dialect)} "
+        "WHERE measure = 'deflected_total'"
+    )
+    assert list(cur) == [(0.0,)]
     cur.close()
 
 
