@@ -468,6 +468,8 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
                     NOT_IN_GROUP_BYS, "With DISTINCT, $order may only use selected expressions", _pos(src.expr)
                 )
     if q.search is not None:
+        if "\x00" in q.search:
+            raise SoQLError(TYPE_MISMATCH, "Search text cannot contain the NUL character", parameter="$q")
         out.search = q.search
         out.search_columns = [
             TypedColumn(c.field_name, c.type) for c in schema.columns if c.type in (S.TEXT, S.URL) or c.type.is_numeric
