@@ -153,7 +153,10 @@ def ranking_view(request):
             maximum=100,
         )
         if request.GET and form.is_valid():
-            ctx["comparison"] = ranking.what_if(keys, specs, scores, form.weights())
+            try:
+                ctx["comparison"] = ranking.what_if(keys, specs, scores, form.weights())
+            except ranking.RankingError as e:  # e.g. every weight set to zero
+                form.add_error(None, f"These weights cannot rank the initiatives: {e}.")
         changes = ranking.sensitivity(keys, specs, scores)
         ctx["changes"] = changes
         names = dict(keys)

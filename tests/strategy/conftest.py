@@ -21,10 +21,14 @@ def make_user(django_user_model):
 @pytest.fixture
 def basics(db):
     """Two services, two outcomes, two criteria, three initiatives."""
-    from openborough.strategy.models import Criterion, Initiative, Outcome, Service
-    from openborough.strategy.opendata import deferred
+    from unittest import mock
 
-    with deferred():
+    from openborough.standards import published as standards_published
+    from openborough.strategy import published as strategy_published
+    from openborough.strategy.models import Criterion, Initiative, Outcome, Service
+
+    # set-up records are not published here: each test publishes what it changes
+    with mock.patch.object(strategy_published, "schedule"), mock.patch.object(standards_published, "schedule"):
         return _basics(Criterion, Initiative, Outcome, Service)
 
 

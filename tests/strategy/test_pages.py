@@ -290,3 +290,15 @@ def test_dashboard_open_data_progress_counts_requests_and_deflected_fois(client,
     assert "1 of 2 (1 published)" in section  # requests answered
     assert "1 of 2 logged" in section  # FOIs answered by pointing to published data
     assert "Not shown" not in section
+
+
+def test_what_if_with_all_weights_zero_explains_and_keeps_the_current_ranking(client, make_user, demo):
+    from openborough.strategy.models import Criterion
+
+    client.force_login(make_user("cllr", "councillor"))
+    params = {f"w_{c.pk}": "0" for c in Criterion.objects.all()}
+    html = client.get("/strategy/ranking/", params).content.decode()
+    assert "These weights cannot rank the initiatives" in html
+    assert "Initiatives by weighted score" in html
+    params = {f"w_{c.pk}": "-1" for c in Criterion.objects.all()}
+    assert client.get("/strategy/ranking/", params).status_code == 200
