@@ -21,6 +21,7 @@ from .source import Source, lit, q
 from .sqltypes import AMBIGUOUS_DATE, INFER_KINDS, KIND_NOUN, KIND_TYPE, SHAPES, blank, kinds_for
 
 SAMPLE_ROWS = 5_000
+DEDUPE_SHARE = 0.5  # distinct values / non-blank cells in the sample, at most
 NEAR_MISS = 0.95
 
 
@@ -49,11 +50,17 @@ def typed_expr(src: Source, oc: OutColumn) -> str:
     return f"ob_{oc.kind}({cell(src, oc.src)})"
 
 
+def bad_value(kind: str, v: str) -> str:
+    """SQL: text ``v`` is not blank and does not convert as ``kind``."""
+    if kind in ("number", "numeric"):
+        return f"({v} IS NOT NULL AND ob_{kind}_bad({v}))"
+    return f"(NOT {blank(v)} AND ob_{kind}({v}) IS NULL)"
+
+
 def bad_condition(src: Source, oc: OutColumn, kind: str) -> str:
     if kind == "latlon":
         return f"(NOT {latlon_blank(src, oc)} AND {latlon_point(src, oc)} IS NULL)"
-    v = cell(src, oc.src)
-    return f"(NOT {blank(v)} AND ob_{kind}({v}) IS NULL)"
+    return bad_value(kind, cell(src, oc.src))
 
 
 @dataclass
@@ -83,30 +90,41 @@ class Analyser:
         return self.con.execute(sql).fetchall()
 
     # -- the scans --------------------------------------------------------------
-    def _candidates(self) -> dict[int, dict[str, float]]:
-        """Sample pass: for each column to infer, the kinds with their share of the sample's non-blank cells."""
+    def _sample(self) -> dict[int, dict[str, float]]:
+        """Sample pass. Returns, for each column to infer, the kinds with their share of the
+        sample's non-blank cells; notes which columns repeat values enough to check them
+        value by value rather than cell by cell."""
         todo = [i for i, oc in enumerate(self.cols) if oc.fixed is None and oc.src is not None]
-        if not todo:
+        with_src = [i for i, oc in enumerate(self.cols) if oc.src is not None and not oc.src.physical]
+        self._ambiguous: dict[int, int] = {}
+        self._dedupe: set[int] = set()
+        if not with_src:
             return {}
         aggs = []
+        for i in with_src:
+            v = cell(self.src, self.cols[i].src)
+            aggs += [f"count(*) FILTER (WHERE NOT {blank(v)})", f"approx_count_distinct({v})"]
         for i in todo:
             v = cell(self.src, self.cols[i].src)
-            aggs.append(f"count(*) FILTER (WHERE NOT {blank(v)})")
             aggs += [f"count(*) FILTER (WHERE regexp_full_match({v}, {lit(SHAPES[k])}))" for k in INFER_KINDS]
             aggs.append(f"count(*) FILTER (WHERE regexp_full_match({v}, {lit(AMBIGUOUS_DATE)}))")
         n = self.opts.sample_rows or SAMPLE_ROWS
         row = self._one(f"SELECT {', '.join(aggs)} FROM (SELECT * FROM {self.src.sql} LIMIT {n})")
+        nonblank = {}
+        for j, i in enumerate(with_src):
+            nonblank[i], ndv = row[2 * j], row[2 * j + 1]
+            if nonblank[i] and ndv <= DEDUPE_SHARE * nonblank[i]:
+                self._dedupe.add(i)
+        row = row[2 * len(with_src) :]
         out = {}
-        width = len(INFER_KINDS) + 2
-        self._ambiguous = {}
+        width = len(INFER_KINDS) + 1
         for j, i in enumerate(todo):
             part = row[j * width : (j + 1) * width]
-            nonblank = part[0]
             shares = {}
-            if nonblank:
-                for k, passed in zip(INFER_KINDS, part[1:-1], strict=True):
-                    if passed / nonblank >= NEAR_MISS:
-                        shares[k] = passed / nonblank
+            if nonblank[i]:
+                for k, passed in zip(INFER_KINDS, part[:-1], strict=True):
+                    if passed / nonblank[i] >= NEAR_MISS:
+                        shares[k] = passed / nonblank[i]
             out[i] = shares
             self._ambiguous[i] = part[-1]
         return out
@@ -114,7 +132,7 @@ class Analyser:
     def run(self) -> Analysis:
         result = Analysis()
         src, cols, opts = self.src, self.cols, self.opts
-        candidates = self._candidates()
+        candidates = self._sample()
         checks: list[tuple[int, str]] = []  # (column index, kind) whose failures the full scan counts
         for i, oc in enumerate(cols):
             if oc.kind == "latlon":
@@ -128,7 +146,16 @@ class Analyser:
             else:
                 checks += [(i, k) for k in candidates.get(i, {})]
         aggs = ["count(*)"]
-        aggs += [f"count(*) FILTER (WHERE {bad_condition(src, cols[i], k)})" for i, k in checks]
+        # a column that repeats its values is checked value by value, each weighted by its count
+        for i, k in checks:
+            if i in self._dedupe and k != "latlon":
+                v = cell(src, cols[i].src)
+                aggs.append(
+                    f"coalesce(list_sum(list_transform(list_filter(map_entries(histogram({v})), "
+                    f"lambda e: {bad_value(k, 'e.key')}), lambda e: e.value)), 0)"
+                )
+            else:
+                aggs.append(f"count(*) FILTER (WHERE {bad_condition(src, cols[i], k)})")
         # non-blank cells of columns that may get a hint, to tell a near miss from a far one
         hinted = [i for i in candidates if candidates[i] and min(candidates[i].values()) < 1.0]
         aggs += [f"count(*) FILTER (WHERE NOT {blank(cell(src, cols[i].src))})" for i in hinted]
@@ -147,7 +174,7 @@ class Analyser:
         rid_kinds: list[str | None] = []
         if self.row_id is not None and self.row_id.kind not in ("latlon", "physical") and self.row_id.src:
             rid = cols.index(self.row_id)
-            rid_kinds = [None] + [k for i, k in checks if i == rid]
+            rid_kinds = [k for i, k in checks if i == rid] or [None]
             for k in rid_kinds:
                 expr = cell(src, self.row_id.src) if k is None else f"ob_{k}({cell(src, self.row_id.src)})"
                 aggs += [f"count({expr})", f"count(DISTINCT {expr})"]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from ..soql.types import SoQLType
 
-_NUM = r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)"
+_NUM = r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)"
 # the same, without leading zeros ("007" is a code, not seven)
-_NUM_NZ = r"[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?|\.[0-9]+([eE][+-]?[0-9]{1,3})?|[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?)"
-_FLOAT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?"
+_NUM_NZ = r"[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?([eE][+-]?[0-9]{1,2})?|\.[0-9]+([eE][+-]?[0-9]{1,2})?|[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?)"
+_FLOAT = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?"
 _ISO = r" *[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)? *"
 _OFFSET = r" *[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?) *"
 _DAY = "(0?[1-9]|[12][0-9]|3[01])"
@@ -28,12 +28,27 @@ def _with_times(date_fmt: str) -> str:
     return "[" + ", ".join(f"'{date_fmt}{t}'" for t in _TIMES) + "]"
 
 
+#: (time shape, strptime format): each time shape gets its own format, so strptime never has to guess
+_TIME_SHAPES = (
+    (r"[0-9]{1,2}:[0-9]{2}", "%H:%M"),
+    (r"[0-9]{1,2}:[0-9]{2}:[0-9]{2}", "%H:%M:%S"),
+    (r"[0-9]{1,2}:[0-9]{2}:[0-9]{2}\.[0-9]+", "%H:%M:%S.%f"),
+    (r"[0-9]{1,2}:[0-9]{2} ?[AaPp][Mm]", "%I:%M %p"),
+    (r"[0-9]{1,2}:[0-9]{2}:[0-9]{2} ?[AaPp][Mm]", "%I:%M:%S %p"),
+)
+# one space between date and time, and before AM/PM
+_NORM_TIME = "regexp_replace(regexp_replace(trim(v), '[ T]+', ' ', 'g'), '([0-9])([AaPp][Mm])', '\\1 \\2')"
+
+
 def _slash_date(name: str, pattern: str, date_fmt: str) -> str:
     """A macro for nn/nn/yyyy dates (also with dashes, and with a time) in one day/month order."""
-    return f"""{name}(v) AS CASE
-        WHEN regexp_full_match(v, '{pattern} *') THEN try_strptime(replace(trim(v), '-', '/'), '{date_fmt}')
-        WHEN regexp_full_match(v, '{pattern}{_TIME}')
-        THEN try_strptime(regexp_replace(replace(trim(v), '-', '/'), '[ T]+', ' ', 'g'), {_with_times(date_fmt)}) END"""
+    whens = [f"WHEN regexp_full_match(v, '{pattern} *') THEN try_strptime(replace(trim(v), '-', '/'), '{date_fmt}')"]
+    for shape, fmt in _TIME_SHAPES:
+        whens.append(
+            f"WHEN regexp_full_match(v, '{pattern}[ T]+{shape} *') "
+            f"THEN try_strptime(replace({_NORM_TIME}, '-', '/'), '{date_fmt} {fmt}')"
+        )
+    return f"{name}(v) AS CASE " + " ".join(whens) + " END"
 
 
 _MONTH_FORMATS = "[" + ", ".join(f"'{d}{t}'" for d in ("%d %b %Y", "%d %B %Y") for t in ("",) + _TIMES) + "]"
@@ -41,6 +56,11 @@ _POINT_WKT = r"(?i) *POINT\s*\(\s*([^\s()]+)\s+([^\s()]+)\s*\) *"
 _POINT_PAIR = r" *\(\s*([^\s(),]+)\s*,\s*([^\s(),]+)\s*\) *"
 
 MACROS = [
+    # "is not blank and not a number", without converting: a string the pattern matches always casts
+    f"""ob_number_bad(v) AS NOT (regexp_full_match(v, ' *({_NUM_NZ})? *')
+        AND (length(v) <= 15
+             OR length(trim(regexp_replace(regexp_replace(trim(v), '[eE].*$', ''), '[^0-9]', '', 'g'), '0')) <= 15))""",
+    f"""ob_numeric_bad(v) AS NOT regexp_full_match(v, ' *({_NUM})? *')""",
     f"""ob_number(v) AS CASE WHEN regexp_full_match(v, ' *{_NUM_NZ} *')
         AND (length(v) <= 15
              OR length(trim(regexp_replace(regexp_replace(trim(v), '[eE].*$', ''), '[^0-9]', '', 'g'), '0')) <= 15)
