@@ -8,6 +8,7 @@ from .models import (
     INITIATIVE_CONFIDENTIAL_CHOICES,
     SAVINGS_CONFIDENTIAL_CHOICES,
     Aspiration,
+    BudgetAllocation,
     Criterion,
     DigitalKind,
     Foundation,
@@ -298,3 +299,10 @@ class ToolkitRoleForm(GovukForm, forms.Form):
         if d.get("role") == ToolkitRoleKind.OFFICER and not d.get("service"):
             self.add_error("service", "An officer edits their own service's records: choose the service")
         return d
+
+
+class AllocationForm(GovukForm, forms.ModelForm):
+    class Meta:
+        model = BudgetAllocation
+        fields = ["outcome", "year", "amount"]
+        help_texts = {"year": "The year the financial year starts: 2025 is 2025/26"}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from . import forms as f
 from . import permissions
 from .access import forbidden, page, toolkit_view
-from .models import Aspiration, Foundation, Outcome, SavingsProposal, Service
+from .models import Aspiration, BudgetAllocation, Foundation, Outcome, SavingsProposal, Service
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Kind:
 
 KINDS = {
     "outcomes": Kind(Outcome, f.OutcomeForm, "outcome", "strategy:budget"),
+    "allocations": Kind(BudgetAllocation, f.AllocationForm, "budget allocation", "strategy:budget"),
     "foundations": Kind(Foundation, f.FoundationForm, "digital foundation", "strategy:discovery", "owning_service"),
     "aspirations": Kind(Aspiration, f.AspirationForm, "digital aspiration", "strategy:discovery"),
     "services": Kind(Service, f.ServiceForm, "service", "standards:services", "self"),

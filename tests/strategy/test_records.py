@@ -94,3 +94,16 @@ def test_administrator_gives_and_removes_toolkit_roles(client, basics, make_user
     assert client.post("/strategy/people/", {"username": "nina", "role": ""}).status_code == 302
     assert not ToolkitRole.objects.filter(user=newbie).exists()
     assert client.post("/strategy/people/", {"username": "root", "role": "councillor"}).status_code == 403
+
+
+def test_administrator_adds_an_allocation_and_duplicates_are_refused(client, basics, make_user):
+    from openborough.strategy.models import BudgetAllocation
+
+    client.force_login(make_user("root", "admin"))
+    data = {"outcome": basics["streets"].pk, "year": "2025", "amount": "1000000"}
+    assert client.post("/strategy/records/allocations/new/", data).status_code == 302
+    resp = client.post("/strategy/records/allocations/new/", data)
+    assert resp.status_code == 200 and BudgetAllocation.objects.count() == 1
+    assert "already exists" in resp.content.decode()
+    resp = client.post("/strategy/records/allocations/new/", {**data, "year": "1999"})
+    assert "not a financial year" in resp.content.decode()
