@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,7 +39,7 @@ def test_scores_are_within_0_and_100_and_ranks_follow_scores(ws, values):
     crit, scores = build(ws, values)
     out = rank(INITS, crit, scores)
     assert all(-1e-9 <= r.score <= 100 + 1e-9 for r in out)
-    for a, b in zip(out, out[1:]):
+    for a, b in pairwise(out):
         assert a.score >= b.score - 1e-9
         assert (a.rank == b.rank) == (abs(a.score - b.score) <= 1e-9)
     assert out[0].rank == 1
