@@ -48,6 +48,43 @@ def _cell_value(value, col):
     return neutralise(json_value)
 
 
+class _Line:
+    """A file-like that hands back what csv.writer wrote for one row."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text = text
+
+
+def csv_lines(columns, rows: Iterable[tuple]):
+    """CSV text, row by row (for a streaming response): a header of field names, values as in
+    SODA's JSON; text that a spreadsheet would take for a formula is neutralised (numbers are not)."""
+    import csv
+
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
+    writer.writerow([c.name for c in columns])
+    yield "\ufeff" + line.text  # a BOM so spreadsheet programs read UTF-8
+    text_cols = [c.type in (SoQLType.TEXT, SoQLType.URL, SoQLType.BLOB) for c in columns]
+    for row in rows:
+        values = row_to_json(row, columns)
+        out = []
+        for c, is_text in zip(columns, text_cols, strict=True):
+            v = values.get(c.name)
+            if v is None:
+                out.append("")
+                continue
+            if not isinstance(v, str):
+                import orjson
+
+                v = orjson.dumps(v).decode()
+            out.append(neutralise(v) if is_text else v)
+        writer.writerow(out)
+        yield line.text
+
+
 def write_xlsx(columns, rows: Iterable[tuple], title: str):
     """An XLSX workbook in a temporary file (rewound); raises OverflowError past the sheet's row limit."""
     wb = Workbook(write_only=True)

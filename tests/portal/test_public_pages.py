@@ -3,6 +3,7 @@ of hostile text, the table/chart/download query path, and visibility."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -89,6 +90,10 @@ def test_data_table_filters_sorts_pages_and_links_downloads(client, pcn):
     # the CSV download applies the same filter
     csv_link = re.search(r'href="(/resource/[^"]+\.csv\?[^"]+)"', html).group(1).replace("&amp;", "&")
     assert "%24where=upper%28street%29+%3D+%27SOUTH+HILL+PARK%27" in csv_link
+    own_csv = re.search(r'href="(/datasets/[^"]+/download\.csv\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get(own_csv).streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 287 and {r["street"] for r in rows} == {"SOUTH HILL PARK"}
+    assert [r["cdate"] for r in rows] == sorted((r["cdate"] for r in rows), reverse=True)
     page2 = body(client.get(url, {"filter": "street:eq:south hill park", "page": "2"}))
     assert status_text(page2).startswith("Rows 51 to 100 of 287")
     # the add-a-filter form's separate fields
@@ -124,7 +129,7 @@ def test_xlsx_neutralises_formulas(client, db, tmp_path):
     from openborough.catalog.publishing import publish_file
 
     p = tmp_path / "evil.csv"
-    p.write_text('name,note\n"=HYPERLINK(""http://evil"",""x"")",+1+1\n@SUM(A1),-2-2\nplain,ok\n')
+    p.write_text('name,note,amount\n"=HYPERLINK(""http://evil"",""x"")",+1+1,-5\n@SUM(A1),-2-2,3\nplain,ok,-1.5\n')
     ds = publish_file(p, meta={"name": "Evil cells"}, actor="test").dataset
     ws = openpyxl.load_workbook(
         io.BytesIO(b"".join(client.get(f"/datasets/{ds.id}/download.xlsx").streaming_content))
@@ -132,6 +137,13 @@ def test_xlsx_neutralises_formulas(client, db, tmp_path):
     cells = [c.value for row in ws.iter_rows(min_row=2) for c in row]
     assert all(not (isinstance(v, str) and v[:1] in "=+-@") for v in cells), cells
     assert '\'=HYPERLINK("http://evil","x")' in cells and "plain" in cells
+    assert -5 in cells or -5.0 in cells  # numbers stay numbers
+    resp = client.get(f"/datasets/{ds.id}/download.csv")
+    assert resp["Content-Type"].startswith("text/csv") and resp["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(b"".join(resp.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["name", "note", "amount"]
+    assert rows[1] == ['\'=HYPERLINK("http://evil","x")', "'+1+1", "-5"]
+    assert rows[2] == ["'@SUM(A1)", "'-2-2", "3"] and rows[3] == ["plain", "ok", "-1.5"]
 
 
 def test_chart_svg_and_accessible_table(client, pcn):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -51,22 +51,26 @@ def _downloads(request, ds, tq: table_query.TableQuery | None = None):
     soda = {**params, "$limit": str(max(ds.row_count, 1))}
     qs = urlencode(soda)
     own = urlencode(tq.state(page=1)) if tq is not None else ""
+    own_qs = f"?{own}" if own else ""
     links = [
-        ("CSV", f"/resource/{ds.id}.csv?{qs}", "Comma-separated values, opens in any spreadsheet"),
+        (
+            "CSV",
+            reverse("portal:download", args=[ds.id, "csv"]) + own_qs,
+            "Comma-separated values, opens in any spreadsheet",
+        ),
         ("JSON", f"/resource/{ds.id}.json?{qs}", "For programs and apps"),
     ]
     if any(c.type.is_geometry or c.type == SoQLType.LOCATION for c in ds.schema().columns):
         links.append(("GeoJSON", f"/resource/{ds.id}.geojson?{qs}", "For maps and GIS software"))
-    links.append(
-        ("XLSX", reverse("portal:download", args=[ds.id, "xlsx"]) + (f"?{own}" if own else ""), "Excel workbook")
-    )
+    links.append(("XLSX", reverse("portal:download", args=[ds.id, "xlsx"]) + own_qs, "Excel workbook"))
     links.append(
         (
             "Parquet",
-            reverse("portal:download", args=[ds.id, "parquet"]) + (f"?{own}" if own else ""),
+            reverse("portal:download", args=[ds.id, "parquet"]) + own_qs,
             "Columnar file for data analysis tools",
         )
     )
+    links.append(("API CSV", f"/resource/{ds.id}.csv?{qs}", "CSV exactly as the SODA API writes it, for programs"))
     return links
 
 
@@ -306,6 +310,12 @@ def download(request, dataset_id, fmt):
         params["$limit"] = str(max(ds.row_count, 1))
         res = run_query(ds, params)
         cols = res.columns
+        if fmt == "csv":
+            analytics.record(ds.id, "downloads")
+            name = f"{slugify(ds.name)[:60] or ds.id}-{ds.id}.csv"
+            resp = StreamingHttpResponse(exports.csv_lines(cols, res.rows()), content_type="text/csv; charset=utf-8")
+            resp["Content-Disposition"] = f'attachment; filename="{name}"'
+            return resp
         if fmt == "xlsx":
             body = exports.write_xlsx(cols, res.rows(), ds.name)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
