@@ -5,8 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from ..strategy import charts, permissions
 from ..strategy.access import forbidden, page, toolkit_view
@@ -197,21 +200,49 @@ def assess(request, pk):
     )
 
 
+def _report_context(pk) -> dict:
+    a = get_object_or_404(Assessment.objects.select_related("service"), pk=pk)
+    return {
+        "a": a,
+        "results": a.results_by_point(),
+        "counts": a.counts(),
+        "suggested": OverallResult(a.suggested_overall()).label,
+        "history": a.service.assessments.exclude(pk=a.pk),
+    }
+
+
+def pdf_available() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):  # not installed, or the Pango system library is missing
+        return False
+    return True
+
+
 @toolkit_view
 def report(request, pk):
-    a = get_object_or_404(Assessment.objects.select_related("service"), pk=pk)
-    results = a.results_by_point()
-    return page(
-        request,
-        "standards/report.html",
-        {
-            "a": a,
-            "results": results,
-            "counts": a.counts(),
-            "suggested": OverallResult(a.suggested_overall()).label,
-            "history": a.service.assessments.exclude(pk=a.pk),
-        },
-    )
+    return page(request, "standards/report.html", {**_report_context(pk), "pdf_available": pdf_available()})
+
+
+@toolkit_view
+def report_pdf(request, pk):
+    """The report as a PDF made offline by WeasyPrint (optional extra ``openborough[pdf]``)."""
+    ctx = _report_context(pk)
+    if not pdf_available():
+        return forbidden(
+            request,
+            "PDF reports need WeasyPrint (pip install 'openborough[pdf]') and the Pango library. "
+            "Print the report page from your browser instead.",
+        )
+    from weasyprint import HTML
+
+    html = render_to_string("standards/report_pdf.html", ctx, request=request)
+    pdf = HTML(string=html, base_url=None).write_pdf()
+    a = ctx["a"]
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(f"{a.service.name}-{a.assessed_on:%Y-%m-%d}") or "assessment"
+    resp["Content-Disposition"] = f'attachment; filename="assessment-{name}.pdf"'
+    return resp
 
 
 @toolkit_view

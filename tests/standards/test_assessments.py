@@ -144,3 +144,20 @@ def test_results_are_published_and_queryable_through_soda(basics, make_user):
     client.post(f"/standards/services/{parking.pk}/assess/", post_data(not_met=(9, 10)))
     rows = soda(anon, RESULTS_ID, {"$select": "count(*) AS n", "$where": "result = 'Not met'"})
     assert rows == [{"n": "3"}]
+
+
+def test_report_downloads_as_pdf_with_escaped_text(client, basics, make_user):
+    parking = basics["parking"]
+    parking.name = '<script>alert("x")</script> Parking'
+    parking.save()
+    client.force_login(make_user("olu", "officer", parking))
+    client.post(f"/standards/services/{parking.pk}/assess/", post_data(not_met=(9,)))
+    a = Assessment.objects.get()
+    html = client.get(f"/standards/assessments/{a.pk}/").content.decode()
+    assert "report.pdf" in html
+    resp = client.get(f"/standards/assessments/{a.pk}/report.pdf")
+    assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
+    assert resp.content.startswith(b"%PDF-") and len(resp.content) > 5000
+    assert 'filename="assessment-scriptalertxscript-parking-' in resp["Content-Disposition"]
+    client.force_login(make_user("nobody"))
+    assert client.get(f"/standards/assessments/{a.pk}/report.pdf").status_code == 403
