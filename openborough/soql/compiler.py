@@ -1044,27 +1044,27 @@ def compile_query(
         c.upper_text = case_insensitive and any(s.expr == g for g in group_keys)
         select_exprs.append(exp.alias_(c.expr(s.expr), exp.to_identifier(s.name, quoted=True)))
     c.upper_text = case_insensitive
-    q = exp.Select(expressions=select_exprs).from_(table.copy())
+    q = exp.Select(expressions=select_exprs).from_(table.copy(), copy=False)
     if typed.distinct:
-        q = q.distinct()
+        q = q.distinct(copy=False)
     conds = []
     if typed.where is not None:
         conds.append(c.expr(typed.where))
     if typed.search is not None:
         conds.append(c.search(typed))
     if conds:
-        q = q.where(exp.and_(*conds) if len(conds) > 1 else conds[0])
+        q = q.where(exp.and_(*conds) if len(conds) > 1 else conds[0], copy=False)
     if typed.group_by:
-        q = q.group_by(*[c.expr(g) for g in typed.group_by])
+        q = q.group_by(*[c.expr(g) for g in typed.group_by], copy=False)
     if typed.having is not None:
-        q = q.having(c.expr(typed.having))
+        q = q.having(c.expr(typed.having), copy=False)
     counted = q.copy()
     if typed.order_by:
-        q = q.order_by(*[_order_key(c, o) for o in typed.order_by])
+        q = q.order_by(*[_order_key(c, o) for o in typed.order_by], copy=False)
     if typed.limit is not None:
-        q = q.limit(exp.Literal.number(int(typed.limit)))
+        q = q.limit(exp.Literal.number(int(typed.limit)), copy=False)
     if typed.offset:
-        q = q.offset(exp.Literal.number(int(typed.offset)))
+        q = q.offset(exp.Literal.number(int(typed.offset)), copy=False)
     if typed.grouped and not typed.group_by and not typed.select:
         counted = exp.Select(expressions=[exp.Literal.number(1)]).from_(table.copy())
     q, counted = _parenthesize(q), _parenthesize(counted)
@@ -1073,10 +1073,10 @@ def compile_query(
     )
     columns = [OutputColumn(s.name, s.expr.type if s.expr.type is not None else S.TEXT) for s in typed.select]
     return CompiledQuery(
-        sql=q.sql(dialect=dialect),
+        sql=q.sql(dialect=dialect, copy=False),
         params=[],
         columns=columns,
-        count_sql=count.sql(dialect=dialect),
+        count_sql=count.sql(dialect=dialect, copy=False),
         count_params=[],
         expression=q,
     )

@@ -28,6 +28,17 @@ _MULT = {"*": "op$*", "/": "op$/", "%": "op$%"}
 _RESERVED = T.KEYWORDS - {"first", "last"}
 
 
+def _balanced(name: str, items: list[Expr], ops: list[T.Token]) -> Expr:
+    """``a AND b AND c …`` as a balanced tree (AND and OR are associative), so
+    long generated filters stay shallow for the later stages."""
+    if len(items) == 1:
+        return items[0]
+    mid = len(items) // 2
+    left = _balanced(name, items[:mid], ops[: mid - 1])
+    right = _balanced(name, items[mid:], ops[mid:])
+    return FunctionCall(name, (left, right), ops[mid - 1].pos, name[3:])
+
+
 class Parser:
     def __init__(self, text: str):
         self.toks = T.tokenize(text)
@@ -97,16 +108,18 @@ class Parser:
             self.depth -= 1
 
     def or_expr(self) -> Expr:
-        left = self.and_expr()
+        items, ops = [self.and_expr()], []
         while t := self.accept_kw("or"):
-            left = FunctionCall("op$or", (left, self.and_expr()), t.pos, "or")
-        return left
+            ops.append(t)
+            items.append(self.and_expr())
+        return _balanced("op$or", items, ops)
 
     def and_expr(self) -> Expr:
-        left = self.not_expr()
+        items, ops = [self.not_expr()], []
         while t := self.accept_kw("and"):
-            left = FunctionCall("op$and", (left, self.not_expr()), t.pos, "and")
-        return left
+            ops.append(t)
+            items.append(self.not_expr())
+        return _balanced("op$and", items, ops)
 
     def not_expr(self) -> Expr:
         if t := self.accept_kw("not"):

@@ -20,6 +20,9 @@ from .errors import (
     SoQLError,
 )
 
+#: longest SoQL text accepted in one parameter (bounds the work one request can ask for)
+MAX_QUERY_CHARS = 100_000
+
 # Token kinds
 IDENT = "ident"  # value: lower-cased name; raw: as written
 QUOTED_IDENT = "quoted_ident"  # backticked: never a keyword
@@ -104,6 +107,8 @@ def tokenize(text: str) -> list[Token]:
     """Split SoQL text into tokens, ending with an EOF token; SoQLError on bad input."""
     if not isinstance(text, str):
         raise SoQLError(UNEXPECTED_CHARACTER, "query text must be a string")
+    if len(text) > MAX_QUERY_CHARS:
+        raise SoQLError(UNEXPECTED_CHARACTER, f"SoQL text longer than {MAX_QUERY_CHARS} characters", (1, 1))
     toks: list[Token] = []
     i, n = 0, len(text)
     line, line_start = 1, 0

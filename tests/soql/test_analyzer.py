@@ -92,10 +92,10 @@ def test_type_mismatch(text):
 
 def test_literal_conversion():
     w = typed("SELECT make WHERE available > '2015-01-10T12:00:00' AND v_max > '3' AND fast = 'true'").where
-    a, b = w.args[0].args, w.args[1].args
-    assert a[0].args[1].value == dt.datetime(2015, 1, 10, 12) and a[0].args[1].type is S.FLOATING_TIMESTAMP
-    assert a[1].args[1].value == 3.0 and a[1].args[1].type is S.NUMBER
-    assert b[1].value is True
+    a, (b, c) = w.args[0], w.args[1].args  # AND chains are balanced: a AND (b AND c)
+    assert a.args[1].value == dt.datetime(2015, 1, 10, 12) and a.args[1].type is S.FLOATING_TIMESTAMP
+    assert b.args[1].value == 3.0 and b.args[1].type is S.NUMBER
+    assert c.args[1].value is True
     fixed = typed("SELECT make WHERE certified < '2015-01-01T00:00:00-05:00'").where.args[1]
     assert fixed.value == dt.datetime(2015, 1, 1, 5, tzinfo=dt.UTC)
 

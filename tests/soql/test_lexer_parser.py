@@ -146,3 +146,16 @@ def test_selection_stars():
 def test_order_list():
     items = parse_order("a, b DESC, c ASC NULLS FIRST")
     assert [(i.ascending, i.nulls_first) for i in items] == [(True, None), (False, None), (True, True)]
+
+
+def test_long_and_or_chains_stay_shallow():
+    e = parse_expression(" OR ".join(f"a = {i}" for i in range(3000)))
+    depth, node = 0, e
+    while isinstance(node, FunctionCall) and node.name == "op$or":
+        node, depth = node.args[0], depth + 1
+    assert depth < 20
+
+
+def test_overlong_text_is_an_error():
+    with pytest.raises(SoQLError):
+        tokenize("a" * 100_001)
