@@ -60,6 +60,24 @@ TZ_ABBREVIATIONS = {
 }
 
 
+def _accent_table() -> tuple[str, str]:
+    """Latin letters with diacritics (U+00C0-U+024F, U+1E00-U+1EFF) and their
+    base letters, from Unicode decompositions."""
+    import unicodedata
+
+    src, dst = [], []
+    for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        ch = chr(cp)
+        base = unicodedata.normalize("NFD", ch)[0]
+        if base != ch and base.isascii() and base.isalpha():
+            src.append(ch)
+            dst.append(base)
+    return "".join(src), "".join(dst)
+
+
+_ACCENTED, _UNACCENTED = _accent_table()
+
+
 @dataclass(frozen=True)
 class OutputColumn:
     name: str
@@ -379,6 +397,10 @@ class Compiler:
 
     def f_lower(self, e, a):
         return exp.Lower(this=a)
+
+    def f_unaccent(self, e, a):
+        # the same translate() table on both backends (no PostgreSQL extension needed)
+        return _fn("translate", a, exp.Literal.string(_ACCENTED), exp.Literal.string(_UNACCENTED))
 
     def f_trim(self, e, a):
         return exp.Trim(this=a)

@@ -121,6 +121,7 @@ CATALOGUE: dict[str, list[Sig]] = {
     # text
     "upper": _sigs(Sig((TEXT,), S.TEXT)),
     "lower": _sigs(Sig((TEXT,), S.TEXT)),
+    "unaccent": _sigs(Sig((TEXT,), S.TEXT)),
     "trim": _sigs(Sig((TEXT,), S.TEXT)),
     "ltrim": _sigs(Sig((TEXT,), S.TEXT)),
     "rtrim": _sigs(Sig((TEXT,), S.TEXT)),

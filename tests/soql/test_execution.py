@@ -76,6 +76,10 @@ def test_text_functions_and_operators(store):
     ]
 
 
+def test_unaccent(store):
+    assert run(store, "SELECT unaccent('Café Ångström') AS u LIMIT 1") == [{"u": "Cafe Angstrom"}]
+
+
 def test_geo_and_compound(store):
     rows = run(store, "SELECT name WHERE within_circle(point, 51.5, -0.1, 1000)")
     assert rows == [{"name": "Karma"}]
