@@ -47,6 +47,8 @@ def typed_expr(src: Source, oc: OutColumn) -> str:
         return q(oc.src.col)
     if oc.kind is None:
         return cell(src, oc.src)
+    if oc.kind == "number" and oc.verified:
+        return f"ob_number_verified({cell(src, oc.src)})"
     return f"ob_{oc.kind}({cell(src, oc.src)})"
 
 
@@ -237,6 +239,8 @@ class Analyser:
             oc.kind, oc.type = kind, KIND_TYPE[kind]
             if fails.get(kind):
                 self._bad(result, oc, kind, fails[kind], KIND_NOUN[kind])
+            else:
+                oc.verified = kind in fails  # checked over the whole file, not only the sample
             return
         oc.kind, oc.type = None, SoQLType.TEXT
         nonblank = self._nonblank.get(i) or 0

@@ -23,6 +23,7 @@ class OutColumn:
     type: SoQLType = SoQLType.TEXT
     kind: str | None = None  # converter (sqltypes.ob_<kind>); None = text; "physical" = as stored
     inferred: bool = False
+    verified: bool = False  # every non-blank cell is known to convert
     latlon: tuple[SourceColumn, SourceColumn] | None = None
 
 

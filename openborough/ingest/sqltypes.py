@@ -60,6 +60,8 @@ MACROS = [
     f"""ob_number_bad(v) AS NOT (regexp_full_match(v, ' *({_NUM_NZ})? *')
         AND (length(v) <= 15
              OR length(trim(regexp_replace(regexp_replace(trim(v), '[eE].*$', ''), '[^0-9]', '', 'g'), '0')) <= 15))""",
+    # for cells already known to match the number pattern: a plain cast, commas dropped
+    "ob_number_verified(v) AS TRY_CAST(CASE WHEN contains(v, ',') THEN replace(v, ',', '') ELSE v END AS DOUBLE)",
     f"""ob_numeric_bad(v) AS NOT regexp_full_match(v, ' *({_NUM})? *')""",
     f"""ob_number(v) AS CASE WHEN regexp_full_match(v, ' *{_NUM_NZ} *')
         AND (length(v) <= 15
