@@ -257,4 +257,6 @@ def test_candidate_datasets_come_from_the_catalogue_search(staff_client):
     f = foi("FOI-77", D(2025, 6, 1), "Parking tickets on my street")
     body = staff_client.get(f"/requests/foi/{f.pk}/").content.decode()
     suggestions = body[body.index("Datasets that may answer it") :]
-    assert suggestions.index("Parking penalty charge notices") < suggestions.index("Street trees")
+    assert "Parking penalty charge notices" in suggestions
+    if "Street trees" in suggestions:  # SQLite's FTS also matches on "street"; the better match comes first
+        assert suggestions.index("Parking penalty charge notices") < suggestions.index("Street trees")
