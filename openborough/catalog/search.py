@@ -23,9 +23,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
-from .models import Dataset, Frequency, Licence, Visibility
+from ..soql.types import SoQLType
+from .models import Dataset, DatasetColumn, Frequency, Licence, Visibility
 
-FACETS = ("category", "tag", "organisation", "licence", "update_frequency")
+FACETS = ("category", "tag", "organisation", "licence", "update_frequency", "format")
+#: the "format" facet: what a dataset offers
+FORMAT_LABELS = {
+    "table": "Table (CSV, Excel, JSON, Parquet)",
+    "map": "Map (GeoJSON)",
+    "none": "Description only (no data held here)",
+}
 ORDERS = ("relevance", "updated", "name", "views")
 
 #: PostgreSQL: the weighted document the GIN index covers (must match the index expression exactly)
@@ -155,6 +162,7 @@ class _Item:
     update_frequency: str
     public: bool
     updated: Any
+    formats: tuple[str, ...] = ()
 
 
 class _Snapshot:
@@ -207,8 +215,11 @@ def _snapshot() -> _Snapshot:
             "published",
             "updated_at",
             "data_updated_at",
+            "current_version",
         )
-        for i, name, cat, tags, org, lic, freq, vis, pub, upd, dupd in rows.iterator(chunk_size=2000):
+        geo_types = [t.value for t in SoQLType if t.is_geometry or t == SoQLType.LOCATION]
+        with_geo = set(DatasetColumn.objects.filter(type__in=geo_types).values_list("dataset_id", flat=True))
+        for i, name, cat, tags, org, lic, freq, vis, pub, upd, dupd, ver in rows.iterator(chunk_size=2000):
             tags = tuple(sorted({str(t) for t in (tags or [])}))
             items[i] = _Item(
                 i,
@@ -220,6 +231,7 @@ def _snapshot() -> _Snapshot:
                 freq or "",
                 vis == Visibility.PUBLIC and pub,
                 dupd or upd,
+                ("none",) if ver is None else (("table", "map") if i in with_geo else ("table",)),
             )
             vocab.update({w for w in _WORD.findall(f"{name} {' '.join(tags)} {cat}".lower()) if len(w) > 2})
         from ..portal.models import SearchEntry
@@ -325,6 +337,8 @@ def _text_search(q: str, snap: _Snapshot) -> tuple[list[str], str]:
 def _facet_values(item: _Item, facet: str) -> tuple[str, ...]:
     if facet == "tag":
         return item.tags
+    if facet == "format":
+        return item.formats
     value = getattr(item, facet)
     return (value,) if value else ()
 
@@ -336,12 +350,13 @@ def _facet_counts(items: list[_Item]) -> dict[str, list[tuple[str, int]]]:
         "organisation": Counter(it.organisation for it in items if it.organisation),
         "licence": Counter(it.licence for it in items if it.licence),
         "update_frequency": Counter(it.update_frequency for it in items if it.update_frequency),
+        "format": Counter(chain.from_iterable(it.formats for it in items)),
     }
     return {f: c.most_common(50) for f, c in counters.items()}
 
 
 def facet_labels() -> dict[str, dict[str, str]]:
-    return {"licence": dict(Licence.choices), "update_frequency": dict(Frequency.choices)}
+    return {"licence": dict(Licence.choices), "update_frequency": dict(Frequency.choices), "format": FORMAT_LABELS}
 
 
 def _run(snap: _Snapshot, q: str, filters: dict[str, list[str]], order: str, include_private: bool):
@@ -381,7 +396,7 @@ def search_datasets(
     """Search the catalogue.
 
     ``filters`` maps a facet (category, tag, organisation, licence,
-    update_frequency) to accepted values: any value of a facet matches, every
+    update_frequency, format: table/map/none) to accepted values: any value of a facet matches, every
     facet given must match. ``order`` is relevance, updated, name or views.
     Private and unpublished datasets are left out unless ``include_private``.
     Raises ValueError for an unknown facet or order.

@@ -43,6 +43,9 @@ def test_catalogue_search_facets_and_escaping(client, pcn):
     assert status_text(html).startswith("1 dataset matching penalty")
     assert f"/datasets/{pcn.id}/" in html
     assert 'name="category" type="checkbox" value="Parking"' in html
+    assert "Map (GeoJSON)" in html and "Table (CSV, Excel, JSON, Parquet)" in html
+    assert status_text(body(client.get("/datasets/", {"format": "map"}))).startswith("1 dataset")
+    assert status_text(body(client.get("/datasets/", {"format": "none"}))).startswith("0 datasets")
     filtered = body(client.get("/datasets/", {"category": "Leisure"}))
     assert status_text(filtered).startswith("0 datasets")
     hostile = body(client.get("/datasets/", {"q": HOSTILE}))

@@ -52,6 +52,7 @@ def test_facets_filters_orders_and_paging():
     assert dict(res.facets["category"]) == {"Transport": 2, "Finance": 1}
     assert dict(res.facets["tag"]) == {"roads": 2, "safety": 1, "tax": 1}
     assert dict(res.facets["organisation"]) == {"Camden": 2, "Islington": 1}
+    assert dict(res.facets["format"]) == {"none": 3}  # catalogue entries without data
     only = search_datasets("", filters={"category": ["Transport"], "organisation": ["Camden"]})
     assert [d.id for d in only.datasets] == ["bbbb-0001"]
     either = search_datasets("", filters={"organisation": ["Camden", "Islington"], "tag": ["roads"]})

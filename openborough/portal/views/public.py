@@ -24,6 +24,7 @@ FACET_TITLES = {
     "organisation": "Organisation",
     "licence": "Licence",
     "update_frequency": "Update frequency",
+    "format": "Format",
 }
 ORDER_TITLES = {
     "relevance": "Best match",
