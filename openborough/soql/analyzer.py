@@ -81,16 +81,6 @@ def _is_literal(e: TypedExpr) -> bool:
     return isinstance(e, TypedLiteral)
 
 
-class _Scope:
-    """Resolves names for one query: aliases first (outside their own
-    definition), then dataset and system columns."""
-
-    def __init__(self, schema: Schema, aliases: dict[str, Expr]):
-        self.schema = schema
-        self.aliases = aliases
-        self.expanding: list[str] = []
-
-
 class Analyzer:
     def __init__(self, schema: Schema):
         self.schema = schema
@@ -308,12 +298,6 @@ def display_name(f: FunctionCall) -> str:
 
 
 # -- implicit names -----------------------------------------------------------------
-_KEYWORD_FUNCS = {
-    "is_null": ("is_null",),
-    "is_not_null": ("is_not_null",),
-}
-
-
 def _words(e: Expr) -> list[str]:
     if isinstance(e, Literal):
         if e.kind in ("string", "number"):

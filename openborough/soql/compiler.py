@@ -673,20 +673,20 @@ class Compiler:
     def f_date_extract_iso_y(self, e, a):
         return self.extract("isoyear", e, a)
 
-    def epoch(self, a, t):
+    def epoch(self, a):
         if self.pg:
             return self.cast(exp.Extract(this=exp.var("epoch"), expression=a), S.NUMBER)
         return _fn("epoch", a)
 
     def f_date_diff_d(self, e, a, b):
-        diff = exp.Sub(this=self.epoch(a, e.args[0].type), expression=self.epoch(b, e.args[1].type))
+        diff = exp.Sub(this=self.epoch(a), expression=self.epoch(b))
         return self.cast(_fn("trunc", exp.Div(this=diff, expression=exp.Literal.number("86400.0"))), S.NUMBER)
 
     def f_to_floating_timestamp(self, e, a, tz):
         return self.tz_local(a, e.args[1])
 
     def f_epoch_seconds(self, e, a):
-        return self.epoch(a, S.FIXED_TIMESTAMP)
+        return self.epoch(a)
 
     # casts
     def f_cast(self, e, a):
