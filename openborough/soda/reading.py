@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,12 +31,20 @@ except ImportError:  # pragma: no cover
     pass
 
 
-@dataclass
+#: compiled queries by (dataset, version, parameters): dashboards ask the same
+#: questions again and again, and a version never changes once written
+CACHE_SIZE = 512
+_compiled: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
 class Prepared:
     columns: list
     sql: str
     params: list
     store: object
+    limit: int | None = None
 
     @property
     def names(self) -> list[str]:
@@ -55,15 +65,27 @@ def prepare(ds: Dataset, soql: Mapping[str, str], *, default_limit: int | None =
 
     if ds.current_version is None:
         raise SodaError(409, "soda.dataset.no-data", f"Dataset {ds.id} has no data yet", {"dataset": ds.id})
-    schema = ds.schema()
-    typed = analyze(parse_params(soql, schema), schema)
-    if typed.limit is None:
-        typed.limit = default_limit
-    elif "$limit" not in soql:
-        check_limit(typed.limit)
     store = get_store()
-    compiled = compile_query(typed, store.dialect, store.table(ds.id, ds.current_version))
-    return Prepared(list(compiled.columns), compiled.sql, list(compiled.params), store)
+    schema = ds.schema()
+    table = store.table(ds.id, ds.current_version)  # (re)registers the version's view in this process
+    key = (id(store), ds.id, ds.current_version, schema, tuple(sorted(soql.items())), default_limit)
+    with _cache_lock:
+        prep = _compiled.get(key)
+        if prep is not None:
+            _compiled.move_to_end(key)
+    if prep is None:
+        typed = analyze(parse_params(soql, schema), schema)
+        if typed.limit is None:
+            typed.limit = default_limit
+        compiled = compile_query(typed, store.dialect, table)
+        prep = Prepared(list(compiled.columns), compiled.sql, list(compiled.params), store, typed.limit)
+        with _cache_lock:
+            _compiled[key] = prep
+            while len(_compiled) > CACHE_SIZE:
+                _compiled.popitem(last=False)
+    if prep.limit is not None and "$limit" not in soql and prep.limit != default_limit:
+        check_limit(prep.limit)  # a LIMIT inside $query ($limit itself was checked with the parameters)
+    return prep
 
 
 def execute(prep: Prepared):
