@@ -825,15 +825,35 @@ class Compiler:
             ],
         )
 
+    def bbox_prefilter(self, e, test: exp.Expression) -> exp.Expression:
+        """DuckDB: a point column tested against a literal geometry is first
+        filtered by the literal's bounding box in SQL, so the shapely UDF only
+        sees candidate rows."""
+        col, lit = e.args
+        if col.type is not S.POINT or not isinstance(lit, TypedLiteral) or lit.value is None:
+            return test
+        import shapely
+
+        g = shapely.from_wkb(bytes(lit.value)) if isinstance(lit.value, bytes | bytearray) else None
+        if g is None or g.is_empty:
+            return test
+        minx, miny, maxx, maxy = g.bounds
+        lon, lat = self.lonlat(col, self.expr(col))
+        box = exp.and_(
+            exp.Between(this=lon, low=self.cast(_num(minx), S.NUMBER), high=self.cast(_num(maxx), S.NUMBER)),
+            exp.Between(this=lat, low=self.cast(_num(miny), S.NUMBER), high=self.cast(_num(maxy), S.NUMBER)),
+        )
+        return _paren(exp.and_(box, test))
+
     def f_within_polygon(self, e, g, poly):
         if self.pg:
             return _fn("ST_Within", g, poly)
-        return self.geo_udf_call(geo_udf.WITHIN, e, g, poly)
+        return self.bbox_prefilter(e, self.geo_udf_call(geo_udf.WITHIN, e, g, poly))
 
     def f_intersects(self, e, a, b):
         if self.pg:
             return _fn("ST_Intersects", a, b)
-        return self.geo_udf_call(geo_udf.INTERSECTS, e, a, b)
+        return self.bbox_prefilter(e, self.geo_udf_call(geo_udf.INTERSECTS, e, a, b))
 
     def f_num_points(self, e, g):
         if self.pg:

@@ -116,3 +116,9 @@ def test_injection_in_literal_stays_a_value(store):
     assert run(store, {"name": "x' OR '1'='1", "$select": "name"}) == []
     with pytest.raises(SoQLError):
         run(store, {"$select": 'name"; DROP TABLE t; --'})
+
+
+def test_within_polygon_points(store):
+    poly = "'MULTIPOLYGON (((-0.15 51.45, -0.05 51.45, -0.05 51.55, -0.15 51.55, -0.15 51.45)))'"
+    assert run(store, f"SELECT name WHERE within_polygon(point, {poly})") == [{"name": "Karma"}]
+    assert run(store, f"SELECT name WHERE NOT within_polygon(point, {poly}) ORDER BY name") == [{"name": "Vista II"}]
