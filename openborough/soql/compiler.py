@@ -845,15 +845,22 @@ class Compiler:
         )
         return _paren(exp.and_(box, test))
 
+    def point_test(self, e, name: str, point_name: str, a, b) -> exp.Expression:
+        """DuckDB: a point column against a geometry uses the vectorised UDF."""
+        if e.args[0].type is S.POINT and e.args[1].type is not S.POINT:
+            lon, lat = self.lonlat(e.args[0], a)
+            return self.bbox_prefilter(e, _fn(point_name, lon, lat, self.wkb(b, e.args[1].type)))
+        return self.bbox_prefilter(e, self.geo_udf_call(name, e, a, b))
+
     def f_within_polygon(self, e, g, poly):
         if self.pg:
             return _fn("ST_Within", g, poly)
-        return self.bbox_prefilter(e, self.geo_udf_call(geo_udf.WITHIN, e, g, poly))
+        return self.point_test(e, geo_udf.WITHIN, geo_udf.POINT_WITHIN, g, poly)
 
     def f_intersects(self, e, a, b):
         if self.pg:
             return _fn("ST_Intersects", a, b)
-        return self.bbox_prefilter(e, self.geo_udf_call(geo_udf.INTERSECTS, e, a, b))
+        return self.point_test(e, geo_udf.INTERSECTS, geo_udf.POINT_INTERSECTS, a, b)
 
     def f_num_points(self, e, g):
         if self.pg:

@@ -196,3 +196,59 @@ def register(con) -> None:
         except Exception:  # not registered yet
             pass
         con.create_function(name, fn, params, ret, side_effects=False)
+    register_vectorised(con)
+
+
+# -- vectorised (Arrow) forms for the row filters ------------------------------------
+POINT_WITHIN = "ob_point_within"
+POINT_INTERSECTS = "ob_point_intersects"
+
+
+def _point_predicate(predicate):
+    """An Arrow UDF (lon, lat, geometry WKB) -> bool, evaluated a batch at a time by GEOS."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def fn(lon, lat, wkb):
+        lon = pa.array(lon) if not isinstance(lon, pa.Array | pa.ChunkedArray) else lon
+        lon_np = np.asarray(lon.to_numpy(zero_copy_only=False), dtype=float)
+        lat_np = np.asarray(lat.to_numpy(zero_copy_only=False), dtype=float)
+        distinct = pc.unique(wkb.drop_null())
+        if len(distinct) == 1:  # a literal geometry: parse and prepare it once
+            one = shapely.from_wkb(distinct[0].as_py())
+            shapely.prepare(one)
+            geoms = np.full(len(wkb), one, dtype=object)
+        else:
+            geoms = shapely.from_wkb(np.asarray(wkb.to_pylist(), dtype=object))
+        null = (
+            np.asarray(lon.is_null().to_numpy(zero_copy_only=False))
+            | np.asarray(lat.is_null().to_numpy(zero_copy_only=False))
+            | np.asarray(wkb.is_null().to_numpy(zero_copy_only=False))
+        )
+        lon_np = np.where(null, 0.0, lon_np)
+        lat_np = np.where(null, 0.0, lat_np)
+        geoms = np.where(null, None, geoms)
+        pts = shapely.points(lon_np, lat_np)
+        out = predicate(pts, geoms)
+        return pa.array(out.astype(bool), mask=null, type=pa.bool_())
+
+    return fn
+
+
+def register_vectorised(con) -> None:
+    boolean, dbl, blob = (con.type(n) for n in ("BOOLEAN", "DOUBLE", "BLOB"))
+    for name, pred in ((POINT_WITHIN, shapely.within), (POINT_INTERSECTS, shapely.intersects)):
+        try:
+            con.remove_function(name)
+        except Exception:  # not registered yet
+            pass
+        con.create_function(
+            name,
+            _point_predicate(pred),
+            [dbl, dbl, blob],
+            boolean,
+            type="arrow",
+            null_handling="special",
+            side_effects=False,
+        )
