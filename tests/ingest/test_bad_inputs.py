@@ -123,17 +123,28 @@ def test_unique_row_id_passes(write):
     assert p.row_count == 2
 
 
-def test_temp_files_removed(write):
-    before = set(os.listdir(tempfile.gettempdir()))
+def _recording_mkdtemp(monkeypatch) -> list[str]:
+    made: list[str] = []
+    real = tempfile.mkdtemp
+
+    def mkdtemp(*a, **kw):
+        made.append(real(*a, **kw))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    return made
+
+
+def test_temp_files_removed(write, monkeypatch):
+    made = _recording_mkdtemp(monkeypatch)
     with prepare(write("x.csv", "a,b\n1,2\n")) as p:
         list(p.reader())
-    after = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("ob-ingest-")}
-    assert after <= {n for n in before if n.startswith("ob-ingest-")}
+        assert made and os.path.isdir(made[0])
+    assert not os.path.exists(made[0])
 
 
-def test_temp_files_removed_after_error(write):
-    before = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("ob-ingest-")}
+def test_temp_files_removed_after_error(write, monkeypatch):
+    made = _recording_mkdtemp(monkeypatch)
     with pytest.raises(IngestError):
         prepare(write("h.csv", "a,b\n"))
-    after = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("ob-ingest-")}
-    assert after <= before
+    assert made and not os.path.exists(made[0])
