@@ -259,3 +259,12 @@ def test_usage_counts_views_downloads_and_api_calls_without_personal_data(client
     stored = [str(v) for v in DailyUsage.objects.values_list(flat=False)]
     assert not any("203.0.113.9" in s for s in stored)
     assert "1 API call" in body(client.get(f"/datasets/{pcn.id}/"))
+
+
+def test_api_download_links_respect_the_api_row_maximum(client, pcn, settings):
+    settings.OPENBOROUGH_SODA_MAX_LIMIT = 100
+    html = body(client.get(f"/datasets/{pcn.id}/"))
+    assert f"/resource/{pcn.id}.json?%24limit=100" in html and "first 100 rows" in html
+    assert client.get(f"/resource/{pcn.id}.json", {"$limit": "100"}).status_code == 200
+    own = body(client.get(f"/datasets/{pcn.id}/"))
+    assert f'href="/datasets/{pcn.id}/download.csv"' in own  # the portal's own downloads have no maximum

@@ -48,7 +48,13 @@ def _downloads(request, ds, tq: table_query.TableQuery | None = None):
             params = table_query.soql_params(tq, ds.schema(), paged=False)
         except table_query.TableQueryError:
             params = {}
-    soda = {**params, "$limit": str(max(ds.row_count, 1))}
+    # the API refuses a $limit above its maximum: link to the first pages' worth and say so
+    max_limit = getattr(settings, "OPENBOROUGH_SODA_MAX_LIMIT", 0) or 0
+    limit = max(ds.row_count, 1)
+    api_note = ""
+    if max_limit and limit > max_limit:
+        limit, api_note = max_limit, f" (first {max_limit:,} rows; add $offset for the rest)"
+    soda = {**params, "$limit": str(limit)}
     qs = urlencode(soda)
     own = urlencode(tq.state(page=1)) if tq is not None else ""
     own_qs = f"?{own}" if own else ""
@@ -58,10 +64,10 @@ def _downloads(request, ds, tq: table_query.TableQuery | None = None):
             reverse("portal:download", args=[ds.id, "csv"]) + own_qs,
             "Comma-separated values, opens in any spreadsheet",
         ),
-        ("JSON", f"/resource/{ds.id}.json?{qs}", "For programs and apps"),
+        ("JSON", f"/resource/{ds.id}.json?{qs}", "For programs and apps" + api_note),
     ]
     if any(c.type.is_geometry or c.type == SoQLType.LOCATION for c in ds.schema().columns):
-        links.append(("GeoJSON", f"/resource/{ds.id}.geojson?{qs}", "For maps and GIS software"))
+        links.append(("GeoJSON", f"/resource/{ds.id}.geojson?{qs}", "For maps and GIS software" + api_note))
     links.append(("XLSX", reverse("portal:download", args=[ds.id, "xlsx"]) + own_qs, "Excel workbook"))
     links.append(
         (
@@ -70,7 +76,9 @@ def _downloads(request, ds, tq: table_query.TableQuery | None = None):
             "Columnar file for data analysis tools",
         )
     )
-    links.append(("API CSV", f"/resource/{ds.id}.csv?{qs}", "CSV exactly as the SODA API writes it, for programs"))
+    links.append(
+        ("API CSV", f"/resource/{ds.id}.csv?{qs}", "CSV exactly as the SODA API writes it, for programs" + api_note)
+    )
     return links
 
 
