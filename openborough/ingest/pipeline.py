@@ -107,8 +107,8 @@ def prepare(path, options: IngestOptions | None = None, *, row_id: str | None = 
         if report.problems and opts.on_bad == "reject":
             raise IngestError(
                 "validation",
-                f"{len(report.problems)} problem(s) in the data; fix the file, change the column types, "
-                "or publish with on_bad='null' to store bad cells as nulls: " + report.problems[0].message,
+                f"{len(report.problems)} problem(s) in the data: {report.problems[0].message}. Fix the file, "
+                "change the column types, or store bad cells as nulls (on_bad='null'; --on-bad null)",
                 report=report,
             )
         if row_id:
