@@ -46,6 +46,7 @@ def column_stats(ds) -> dict[str, dict]:
             if c.type.is_geometry or c.type in (SoQLType.LOCATION, SoQLType.URL, SoQLType.BLOB):
                 continue
             select.append(f"count({ident(c.field_name)}) as n_{i}")
+            select.append(f"count(distinct {ident(c.field_name)}) as d_{i}")
             if c.type in _ORDERED:
                 select.append(f"min({ident(c.field_name)}) as lo_{i}")
                 select.append(f"max({ident(c.field_name)}) as hi_{i}")
@@ -59,6 +60,7 @@ def column_stats(ds) -> dict[str, dict]:
             stats[c.field_name] = {
                 "non_null": n,
                 "nulls": total - n,
+                "distinct": int(values.get(f"d_{i}") or 0),
                 "min": values.get(f"lo_{i}"),
                 "max": values.get(f"hi_{i}"),
             }

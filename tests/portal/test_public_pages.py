@@ -75,6 +75,8 @@ def test_dataset_about_shows_metadata_columns_stats_and_sanitised_markdown(clien
     assert ">886<" in html and "Monthly" in html
     assert "<code>street</code>" in html and "floating_timestamp" in html
     assert "SOUTH END ROAD (599)" in html  # top values
+    street_row = re.search(r"<code>street</code>.*?</tr>", html, re.S).group(0)
+    assert re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', street_row)[2:4] == ["0", "2"]  # empty, distinct
     assert "2017-04-01 – 2020-08-13" in html  # min – max of the date column
     # downloads: SODA formats and the portal's own
     for link in (f"/resource/{pcn.id}.csv", f"/resource/{pcn.id}.geojson", f"/datasets/{pcn.id}/download.xlsx"):
