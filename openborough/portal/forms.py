@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from ..accounts.models import Role, User
@@ -13,6 +14,19 @@ from ..catalog.models import Exemption, Frequency, Licence, Visibility
 from ..soql.types import FIELD_NAME_RE, SoQLType
 
 TYPE_CHOICES = [(t.value, t.value) for t in SoQLType if t != SoQLType.BLOB]
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account cannot sign in; ask an administrator",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
 
 
 class UploadForm(forms.Form):

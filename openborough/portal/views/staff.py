@@ -10,7 +10,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404, HttpResponseRedirect
@@ -51,10 +50,7 @@ def role_required(role: str):
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
-    form = AuthenticationForm(request, data=request.POST or None)
-    form.error_messages["invalid_login"] = "Enter a correct username and password"
-    form.fields["username"].error_messages["required"] = "Enter your username"
-    form.fields["password"].error_messages["required"] = "Enter your password"
+    form = f.SignInForm(request, data=request.POST or None)
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user())
