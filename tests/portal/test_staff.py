@@ -298,3 +298,11 @@ def test_user_management(client, admin_user):
     assert u.role == "viewer" and not u.is_active
     own = client.post(f"/staff/users/{admin_user.pk}", {"role": "viewer", "active": "on"})
     assert "cannot remove your own" in body(own)
+
+
+def test_hostile_file_content_is_escaped_in_the_wizard(client, publisher, tmp_path):
+    signed_in(client, publisher)
+    p = tmp_path / "evil.csv"
+    p.write_text(f'"{HOSTILE}",amount\nx,notanumber\n"{HOSTILE}",2\n')
+    page = body(client.get(_upload(client, p)["Location"]))
+    assert "Column 1:" in page and HOSTILE not in page and "&lt;script&gt;" in page
