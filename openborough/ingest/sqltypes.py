@@ -73,6 +73,8 @@ MACROS = [
     f"""ob_fixed(v) AS CASE WHEN regexp_full_match(v, '{_OFFSET}')
         THEN TRY_CAST(trim(v) AS TIMESTAMPTZ) END""",
     f"ob_iso(v) AS CASE WHEN regexp_full_match(v, '{_ISO}') THEN CAST(TRY_CAST(trim(v) AS TIMESTAMP) AS TIMESTAMP_MS) END",
+    # a publisher's fixed_timestamp column may hold local ISO times: those are read as UTC
+    "ob_fixed_utc(v) AS coalesce(ob_fixed(v), CAST(ob_iso(v) AS TIMESTAMPTZ))",
     f"""ob_named_month(v) AS CASE WHEN regexp_full_match(v, '{_MONTH}({_TIME})? *')
         THEN try_strptime(regexp_replace(trim(v), '[ T-]+', ' ', 'g'), {_MONTH_FORMATS}) END""",
     _slash_date("ob_dmy_slash", _DMY, "%d/%m/%Y"),
@@ -138,6 +140,7 @@ KIND_TYPE = {
     "number": SoQLType.NUMBER,
     "numeric": SoQLType.NUMBER,
     "fixed": SoQLType.FIXED_TIMESTAMP,
+    "fixed_utc": SoQLType.FIXED_TIMESTAMP,
     "dmy": SoQLType.FLOATING_TIMESTAMP,
     "mdy": SoQLType.FLOATING_TIMESTAMP,
     "point": SoQLType.POINT,
@@ -150,6 +153,7 @@ KIND_NOUN = {
     "number": "numbers",
     "numeric": "numbers",
     "fixed": "timestamps with a time zone",
+    "fixed_utc": "ISO timestamps",
     "dmy": "dates",
     "mdy": "dates",
     "point": "points",
@@ -164,6 +168,8 @@ def kinds_for(t: SoQLType, date_order: str) -> list[str]:
         return ["numeric"]
     if t is SoQLType.FLOATING_TIMESTAMP:
         return [date_order, "mdy" if date_order == "dmy" else "dmy"]
+    if t is SoQLType.FIXED_TIMESTAMP:
+        return ["fixed_utc"]
     for kind, ty in KIND_TYPE.items():
         if ty is t:
             return [kind]

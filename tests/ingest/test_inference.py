@@ -246,3 +246,10 @@ def test_writes_through_the_duckdb_store(write, duck_store):
     assert info.row_count == 2
     cur = duck_store.execute(f'SELECT amount, "when" FROM {duck_store.table("abcd-1234", 1).sql("duckdb")} ORDER BY id')
     assert list(cur) == [(1.5, dt.datetime(2020, 1, 2)), (None, dt.datetime(2020, 1, 3))]
+
+
+def test_fixed_timestamp_override_reads_local_iso_times_as_utc(write):
+    opts = IngestOptions(types={"at": "fixed_timestamp"})
+    _, t, _ = infer(write, "at\n2020-08-13 15:34:00\n2020-08-13T16:34:00+01:00\n", opts)
+    utc = dt.datetime(2020, 8, 13, 15, 34, tzinfo=dt.UTC)
+    assert t.column("at").to_pylist() == [utc, utc]
