@@ -51,6 +51,7 @@ class Source:
     warnings: list[str] = field(default_factory=list)
     long_rows: RowIssue | None = None  # found by a Python reader
     path: str = ""  # the file DuckDB reads
+    skip: int = 0  # lines before the header
 
     def text(self, c: SourceColumn) -> str:
         """SQL for a column's text with empty cells as NULL."""

@@ -214,3 +214,12 @@ def test_socrata_rows_json(write):
     assert t.column("where").to_pylist()[0] == {"latitude": 41.8, "longitude": -87.6, "human_address": None}
     assert shapely.from_wkb(t.column("shape").to_pylist()[0]).geom_type == "MultiPolygon"
     assert [c.name for c in p.schema.columns][:2] == ["Zip", "Score"]
+
+
+def test_blank_lines_and_excel_sep_line_before_the_header(write):
+    p, t = read_all(write("lead.csv", "\r\n\r\na,b\r\n1,2\r\n"))
+    assert t.to_pylist() == [{"a": 1.0, "b": 2.0}]
+    p, t = read_all(write("sep.csv", "sep=;\na;b\n1,5;2\n"))
+    assert p.delimiter == ";"
+    assert t.to_pylist() == [{"a": "1,5", "b": 2.0}]
+    assert any("sep=" in w for w in p.report.warnings)
