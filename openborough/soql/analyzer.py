@@ -154,6 +154,10 @@ class Analyzer:
             got = self.match(sig, args)
             if got is not None:
                 typed_args, result = got
+                lit = typed_args[0] if typed_args else None
+                if name in ("op$neg", "op$pos") and isinstance(lit, TypedLiteral) and lit.value is not None:
+                    # fold signed number literals (``-0.1``) so they stay literals
+                    return TypedLiteral(-lit.value if name == "op$neg" else lit.value, lit.type, lit.name_hint)
                 return TypedCall(name, tuple(typed_args), result, aggregate=sig.aggregate, distinct=f.distinct)
         if not any(self.arity_ok(s, len(args)) for s in sigs):
             raise SoQLError(

@@ -769,17 +769,50 @@ class Compiler:
     def geography(self, x):
         return exp.Cast(this=x, to=exp.DataType.build("geography", dialect="postgres"))
 
+    def circle_box(self, e) -> tuple[float, float, float, float] | None:
+        """(min lon, min lat, max lon, max lat) surely containing a literal circle, or None."""
+        import math
+
+        _, lat, lon, radius = e.args
+        if not all(isinstance(a, TypedLiteral) and isinstance(a.value, float) for a in (lat, lon, radius)):
+            return None
+        la, lo, r = lat.value, lon.value, max(radius.value, 0.0)
+        dlat = r / 110_000.0 * 1.01 + 1e-9  # a degree of latitude is at least 110.5 km
+        if abs(la) + dlat >= 89.0:
+            return None
+        dlon = dlat / math.cos(math.radians(abs(la) + dlat))
+        if dlon >= 179.0:
+            return None
+        return lo - dlon, la - dlat, lo + dlon, la + dlat
+
+    def envelope_filter(self, e, g, box) -> exp.Expression:
+        minx, miny, maxx, maxy = (self.cast(_num(v), S.NUMBER) for v in box)
+        if self.pg and e.args[0].type is S.POINT:  # served by the GiST index on the column
+            env = _fn("ST_MakeEnvelope", minx, miny, maxx, maxy, exp.Literal.number(4326))
+            return exp.ArrayOverlaps(this=g, expression=env)  # PostGIS && (bounding boxes overlap)
+        glon, glat = self.lonlat(e.args[0], g)
+        return exp.and_(exp.Between(this=glon, low=minx, high=maxx), exp.Between(this=glat, low=miny, high=maxy))
+
     def f_within_circle(self, e, g, lat, lon, radius):
         if self.pg and e.args[0].type is S.POINT:
-            return _fn("ST_DWithin", self.geography(g), self.geography(self.point(lon, lat)), radius)
-        glon, glat = self.lonlat(e.args[0], g)
-        if self.pg:
-            return _fn(
-                "ST_DWithin", self.geography(self.point(glon, glat)), self.geography(self.point(lon, lat)), radius
-            )
-        return exp.LTE(this=self.haversine(glon, glat, lon, lat), expression=radius)
+            test = _fn("ST_DWithin", self.geography(g), self.geography(self.point(lon, lat)), radius)
+        else:
+            glon, glat = self.lonlat(e.args[0], g)
+            if self.pg:
+                test = _fn(
+                    "ST_DWithin", self.geography(self.point(glon, glat)), self.geography(self.point(lon, lat)), radius
+                )
+            else:
+                test = exp.LTE(this=self.haversine(glon, glat, lon, lat), expression=radius)
+        box = self.circle_box(e)
+        if box is None:
+            return test
+        return _paren(exp.and_(self.envelope_filter(e, g.copy(), box), test))
 
     def f_within_box(self, e, g, nw_lat, nw_lon, se_lat, se_lon):
+        if self.pg and e.args[0].type is S.POINT:  # index-assisted; the envelope orders its corners
+            env = _fn("ST_MakeEnvelope", nw_lon, nw_lat, se_lon, se_lat, exp.Literal.number(4326))
+            return exp.ArrayOverlaps(this=g, expression=env)
         glon, glat = self.lonlat(e.args[0], g)
 
         # corners in either order, as PostGIS's envelope normalises them
