@@ -36,6 +36,8 @@ def govuk_widgets(form: forms.BaseForm) -> None:
             cls = "govuk-file-upload"
         elif kind in ("radio", "checkbox"):
             cls = "govuk-radios__input" if kind == "radio" else "govuk-checkboxes__input"
+        elif kind in ("number", "date"):
+            cls = "govuk-input govuk-input--width-10"
         else:
             cls = "govuk-input"
         w.attrs["class"] = cls
