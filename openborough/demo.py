@@ -113,4 +113,9 @@ def load_demo(verbose: bool = False) -> list[str]:
             options=IngestOptions(date_order="dmy"),
             actor="demo",
         )
+    from .strategy.demo import load_demo_strategy
+
+    if verbose:
+        print("loading the demo borough's digital strategy, savings plan and service assessments …", file=sys.stderr)
+    load_demo_strategy()
     return ids
