@@ -178,7 +178,9 @@ class Analyser:
             rid = cols.index(self.row_id)
             rid_kinds = [k for i, k in checks if i == rid] or [None]
             for k in rid_kinds:
-                expr = cell(src, self.row_id.src) if k is None else f"ob_{k}({cell(src, self.row_id.src)})"
+                v = cell(src, self.row_id.src)
+                # the values the column will hold if kind k passes (then the plain cast is exact)
+                expr = v if k is None else f"ob_number_verified({v})" if k == "number" else f"ob_{k}({v})"
                 aggs += [f"count({expr})", f"count(DISTINCT {expr})"]
         row = self._one(f"SELECT {', '.join(aggs)} FROM {src.sql}")
         result.row_count = row[0]
