@@ -138,14 +138,15 @@ def csv_cell(value) -> str:
     return orjson.dumps(value).decode()
 
 
+def _quote(v) -> str:
+    if v is None:
+        return ""
+    text = v if v.__class__ is str else csv_cell(v)
+    return '"' + (text.replace('"', '""') if '"' in text else text) + '"'
+
+
 def _csv_line(cells: list) -> bytes:
-    out = []
-    for v in cells:
-        if v is None:
-            out.append("")
-        else:
-            out.append('"' + csv_cell(v).replace('"', '""') + '"')
-    return (",".join(out) + "\n").encode("utf-8")
+    return (",".join(map(_quote, cells)) + "\n").encode("utf-8")
 
 
 def encode_csv(columns, rows: Iterable[tuple], bom: bool = False) -> Iterator[bytes]:
