@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from itertools import chain
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
@@ -110,11 +112,13 @@ def entry_fields(ds, columns: Iterable) -> dict[str, str]:
 
 
 def index_dataset(ds: Dataset) -> None:
-    """Write (or rewrite) the dataset's search entry."""
+    """Write (or rewrite) the dataset's search entry. A rewrite is a new row, so
+    entry ids grow with every change: the snapshot refreshes just what changed."""
     from ..portal.models import SearchEntry
 
     fields = entry_fields(ds, ds.columns.all())
-    SearchEntry.objects.update_or_create(dataset_id=ds.pk, defaults={**fields, "indexed_at": timezone.now()})
+    SearchEntry.objects.filter(dataset_id=ds.pk).delete()
+    SearchEntry.objects.create(dataset_id=ds.pk, indexed_at=timezone.now(), **fields)
 
 
 def index_datasets(ids: Iterable[str]) -> None:
@@ -171,73 +175,116 @@ class _Snapshot:
         self.items = items
         self.vocab_words = list(vocab)
         self.vocab_freq = vocab
+        self.built = time.monotonic()
         #: recent searches: (q, filters, include_private, order) → (items in order, facets, corrected)
         self.results: dict[tuple, tuple[list[_Item], dict, str]] = {}
 
 
 _snap: _Snapshot | None = None
 _snap_lock = threading.Lock()
+#: rebuild from scratch at least this often (bounds staleness from concurrent writers on PostgreSQL)
+SNAPSHOT_MAX_AGE = 300.0
 
 
 def _generation() -> tuple:
-    """Changes whenever an entry is written or deleted (three index look-ups, no table scan)."""
+    """(database, entry count, largest entry id, last write): changes with every index
+    write or delete (index look-ups, no table scan)."""
     from ..portal.models import SearchEntry
 
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
     with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX(indexed_at) FROM {table}), (SELECT MAX(id) FROM {table})"
+        cur.execute(f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX(id) FROM {table})")
+        count, top = cur.fetchone()
+    # the time as well (an aware datetime through the ORM): ids can be reused after a rollback
+    last = SearchEntry.objects.aggregate(last=Max("indexed_at"))["last"]
+    return (connection.settings_dict.get("NAME"), count or 0, top or 0, last)
+
+
+def _load(dataset_ids=None, entry_ids_above: int | None = None) -> tuple[dict[str, _Item], Counter]:
+    """Snapshot items and vocabulary for all datasets, or for those given."""
+    from ..portal.models import SearchEntry
+
+    datasets = Dataset.objects.all()
+    entries = SearchEntry.objects.all()
+    columns = DatasetColumn.objects.all()
+    if dataset_ids is not None:
+        datasets = datasets.filter(pk__in=dataset_ids)
+        entries = entries.filter(dataset_id__in=dataset_ids)
+        columns = columns.filter(dataset_id__in=dataset_ids)
+    rows = datasets.values_list(
+        "id",
+        "name",
+        "category",
+        "tags",
+        "organisation__name",
+        "licence",
+        "update_frequency",
+        "visibility",
+        "published",
+        "updated_at",
+        "data_updated_at",
+        "current_version",
+    )
+    geo_types = [t.value for t in SoQLType if t.is_geometry or t == SoQLType.LOCATION]
+    with_geo = set(columns.filter(type__in=geo_types).values_list("dataset_id", flat=True))
+    items: dict[str, _Item] = {}
+    vocab: Counter = Counter()
+    for i, name, cat, tags, org, lic, freq, vis, pub, upd, dupd, ver in rows.iterator(chunk_size=2000):
+        tags = tuple(sorted({str(t) for t in (tags or [])}))
+        items[i] = _Item(
+            i,
+            name,
+            cat or "",
+            tags,
+            org or "",
+            lic or "",
+            freq or "",
+            vis == Visibility.PUBLIC and pub,
+            dupd or upd,
+            ("none",) if ver is None else (("table", "map") if i in with_geo else ("table",)),
         )
-        row = cur.fetchone()
-    return (connection.settings_dict.get("NAME"), *row)
+        vocab.update({w for w in _WORD.findall(f"{name} {' '.join(tags)} {cat}".lower()) if len(w) > 2})
+    for text in entries.values_list("colnames", flat=True).iterator(chunk_size=2000):
+        vocab.update({w for w in _WORD.findall(text.lower()) if len(w) > 2})
+    return items, vocab
 
 
 def _snapshot() -> _Snapshot:
     global _snap
     key = _generation()
     snap = _snap
-    if snap is not None and snap.key == key:
+    if snap is not None and snap.key == key and time.monotonic() - snap.built < SNAPSHOT_MAX_AGE:
         return snap
     with _snap_lock:
-        if _snap is not None and _snap.key == key:
-            return _snap
-        items: dict[str, _Item] = {}
-        vocab: Counter = Counter()
-        rows = Dataset.objects.values_list(
-            "id",
-            "name",
-            "category",
-            "tags",
-            "organisation__name",
-            "licence",
-            "update_frequency",
-            "visibility",
-            "published",
-            "updated_at",
-            "data_updated_at",
-            "current_version",
-        )
-        geo_types = [t.value for t in SoQLType if t.is_geometry or t == SoQLType.LOCATION]
-        with_geo = set(DatasetColumn.objects.filter(type__in=geo_types).values_list("dataset_id", flat=True))
-        for i, name, cat, tags, org, lic, freq, vis, pub, upd, dupd, ver in rows.iterator(chunk_size=2000):
-            tags = tuple(sorted({str(t) for t in (tags or [])}))
-            items[i] = _Item(
-                i,
-                name,
-                cat or "",
-                tags,
-                org or "",
-                lic or "",
-                freq or "",
-                vis == Visibility.PUBLIC and pub,
-                dupd or upd,
-                ("none",) if ver is None else (("table", "map") if i in with_geo else ("table",)),
-            )
-            vocab.update({w for w in _WORD.findall(f"{name} {' '.join(tags)} {cat}".lower()) if len(w) > 2})
-        from ..portal.models import SearchEntry
+        old = _snap
+        if old is not None and old.key == key and time.monotonic() - old.built < SNAPSHOT_MAX_AGE:
+            return old
+        if (
+            old is not None
+            and old.key[0] == key[0]
+            and key[2] >= old.key[2]
+            and time.monotonic() - old.built < SNAPSHOT_MAX_AGE
+        ):
+            # entries written since: their ids are above the old largest id
+            from ..portal.models import SearchEntry
 
-        for text in SearchEntry.objects.values_list("colnames", flat=True).iterator(chunk_size=2000):
-            vocab.update({w for w in _WORD.findall(text.lower()) if len(w) > 2})
+            changed = list(SearchEntry.objects.filter(id__gt=old.key[2]).values_list("dataset_id", flat=True)[:1001])
+            # entries are never updated in place: an old id written after the old snapshot means
+            # ids were reused (a rolled-back transaction), so the old items cannot be trusted
+            reused = (
+                old.key[3] is not None
+                and SearchEntry.objects.filter(id__lte=old.key[2], indexed_at__gt=old.key[3]).exists()
+            )
+            fresh, vocab = _load(changed) if len(changed) <= 1000 and not reused else ({}, Counter())
+            items = {**old.items, **fresh}
+            if len(changed) <= 1000 and not reused and len(items) == key[1]:  # nothing deleted meanwhile
+                merged = Counter(old.vocab_freq)
+                merged.update(vocab)
+                new = _Snapshot(key, items, merged)
+                new.built = old.built
+                _snap = new
+                return new
+        items, vocab = _load()
         _snap = _Snapshot(key, items, vocab)
         return _snap
 

@@ -77,6 +77,25 @@ def test_typos_synonyms_and_hostile_queries():
         search_datasets(q)  # must not raise
 
 
+def test_snapshot_refreshes_incrementally_and_fully():
+    from openborough.catalog import search
+
+    for i in range(5):
+        _ds(f"dddd-000{i}", f"Recycling centre {i}", category="Waste")
+    assert search_datasets("recycling").total == 5
+    first = search._snap
+    ds = Dataset.objects.get(pk="dddd-0001")
+    ds.category = "Environment"
+    ds.save()  # one entry rewritten: an incremental refresh
+    res = search_datasets("recycling")
+    assert dict(res.facets["category"]) == {"Waste": 4, "Environment": 1}
+    assert search._snap is not first and search._snap.built == first.built
+    Dataset.objects.get(pk="dddd-0002").delete()  # a deletion: a full rebuild
+    res = search_datasets("recycling")
+    assert res.total == 4 and "dddd-0002" not in search._snap.items
+    assert search._snap.built > first.built
+
+
 # --- the real catalogue -----------------------------------------------------------
 
 

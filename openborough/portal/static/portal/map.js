@@ -11,7 +11,7 @@
   var bounds = null;
   function extend(layer) {
     var b = layer.getBounds && layer.getBounds();
-    if (b && b.isValid()) { bounds = bounds ? bounds.extend(b) : b; map.fitBounds(bounds, { maxZoom: 16 }); }
+    if (b && b.isValid()) { bounds = bounds ? bounds.extend(b) : b; map.fitBounds(bounds, { maxZoom: 16, animate: false }); }
   }
   function text(value) {
     var span = document.createElement("span");
@@ -27,14 +27,14 @@
     L.geoJSON(geo, { style: { color: "#505a5f", weight: 1, fill: false }, interactive: false }).addTo(map);
   }).catch(function () {});
   fetch(el.dataset.geojson).then(function (r) { return r.json(); }).then(function (geo) {
-    var cluster = L.markerClusterGroup();
+    var cluster = L.markerClusterGroup({ animate: false, animateAddingMarkers: false });
     var layer = L.geoJSON(geo, {
       pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 6, color: "#1d70b8", weight: 2, fillOpacity: 0.6 }); },
       onEachFeature: function (f, l) { l.bindPopup(popup(f)); }
     });
+    extend(layer);  // zoom first, then cluster at the final zoom: no overlapping markers
     cluster.addLayer(layer);
     cluster.addTo(map);
-    extend(layer);
   }).catch(function (err) {
     if (window.console) { console.error("map:", err); }
     el.insertAdjacentHTML("beforeend", "<p class='govuk-body'>The locations could not be loaded.</p>");
