@@ -54,5 +54,8 @@ class Source:
     skip: int = 0  # lines before the header
 
     def text(self, c: SourceColumn) -> str:
-        """SQL for a column's text with empty cells as NULL."""
+        """SQL for a column's text with empty cells as NULL (DuckDB's CSV reader already
+        makes them NULL, except in ragged mode, where NULL means a missing cell)."""
+        if self.format in ("csv", "tsv") and not self.ragged:
+            return q(c.col)
         return f"NULLIF({q(c.col)}, '')"
