@@ -4,6 +4,7 @@ clients read (``code`` and ``message`` for RSocrata, ``message`` for sodapy,
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -28,8 +29,15 @@ def error_body(code: str, message: str, data: Any = None) -> dict:
     return {"code": code, "errorCode": code, "error": True, "message": message, "data": data or {}}
 
 
+def _dumps(body: dict) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # e.g. an integer beyond 64 bits echoed from the request
+        return json.dumps(body, default=str).encode()
+
+
 def error_response(err: SodaError) -> HttpResponse:
-    resp = HttpResponse(orjson.dumps(error_body(err.code, err.message, err.data)), status=err.status)
+    resp = HttpResponse(_dumps(error_body(err.code, err.message, err.data)), status=err.status)
     resp["Content-Type"] = JSON_TYPE
     for k, v in err.headers.items():
         resp[k] = v

@@ -158,6 +158,8 @@ def test_cors_preflight(dataset):
         ({"$select": "nonexistent"}, "query.soql.no-such-column"),
         ({"$order": "'"}, "query.soql."),
         ({"$limit": "ten"}, "query.soql."),
+        ({"$limit": "20000000000000000000"}, "req.row-limit-exceeded"),
+        ({"$offset": "20000000000000000000"}, ""),
         ({"$limit": "1", "$bogus": "1"}, "req.param.unrecognized"),
         ({"$$exclude_system_fields": "perhaps"}, "req.param.bad-boolean"),
         ({"$select": "sum(name)"}, "query.soql."),
