@@ -131,13 +131,20 @@ def _analyse(con, src: Source, cols, opts, row_id):
     except duckdb.Error as e:
         if src.format not in ("csv", "tsv") or src.ragged:
             raise IngestError("bad-format", f"the file does not read as {src.format}: {csv_error_message(e)}") from None
-    # not every row has the header's number of cells, or the line endings are mixed:
+        strict_error = csv_error_message(e)
+    # not every row has the header's number of cells, or the file bends the CSV rules:
     # read again, forgivingly, and count what is wrong
     to_ragged(src)
     try:
-        return Analyser(con, src, cols, opts, row_id).run()
+        analysis = Analyser(con, src, cols, opts, row_id).run()
     except duckdb.Error as e:
         raise IngestError("bad-format", f"the file does not read as {src.format}: {csv_error_message(e)}") from None
+    if "Expected Number of Columns" not in strict_error:
+        analysis.warnings.append(
+            f"the file does not follow the CSV rules strictly ({strict_error}); it was read leniently, "
+            "so check the rows around that line"
+        )
+    return analysis
 
 
 def _check_row_id(con, src: Source, cols, row_id: str, report: ValidationReport, stats) -> None:

@@ -253,3 +253,9 @@ def test_fixed_timestamp_override_reads_local_iso_times_as_utc(write):
     _, t, _ = infer(write, "at\n2020-08-13 15:34:00\n2020-08-13T16:34:00+01:00\n", opts)
     utc = dt.datetime(2020, 8, 13, 15, 34, tzinfo=dt.UTC)
     assert t.column("at").to_pylist() == [utc, utc]
+
+
+def test_unterminated_quote_is_read_leniently_with_a_warning(write):
+    p, t = read_all(write("x.csv", 'a,b\n1,"unterminated\n2,3\n'))
+    assert t.column("b").to_pylist() == ["unterminated\n2,3\n"] or t.num_rows == 1
+    assert any("unterminated quote" in w for w in p.report.warnings)
