@@ -79,7 +79,7 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.time() + 90
+        deadline = time.time() + 180
         while True:
             if proc.poll() is not None:
                 pytest.fail("openborough serve exited: " + (tmp / "server.log").read_text()[-2000:])
