@@ -307,3 +307,22 @@ def test_hostile_file_content_is_escaped_in_the_wizard(client, publisher, tmp_pa
     p.write_text(f"{cell},amount\nx,notanumber\n{cell},2\n")
     page = body(client.get(_upload(client, p)["Location"]))
     assert "Column 1:" in page and HOSTILE not in page and "&lt;script&gt;" in page
+
+
+def test_the_wizard_reads_the_file_once_per_set_of_choices(client, publisher, tmp_path, monkeypatch):
+    import openborough.ingest as ingest
+
+    calls = []
+    real = ingest.prepare
+    monkeypatch.setattr(ingest, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    signed_in(client, publisher)
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n1,x\n2,y\n")
+    url = _upload(client, p)["Location"]
+    client.get(url)
+    client.get(url)
+    assert len(calls) == 1
+    client.post(url, {"action": "options", "on_bad": "null", "date_order": "dmy"})
+    client.get(url)
+    client.get(url)
+    assert len(calls) == 2

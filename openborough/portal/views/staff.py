@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from ...accounts.models import ApiKey, AppToken, Role, User
 from ...catalog.ids import is_dataset_id
 from ...catalog.models import AuditEntry, Dataset, Visibility
 from ...catalog.publishing import PublishError, publish_file, set_visibility, update_metadata
+from ...soql.types import Schema
 from .. import forms as f
 from .. import staging
 from ..diff import describe, version_diff
@@ -144,6 +146,32 @@ def _prepare(state):
         return None, e
 
 
+def _inspect(request, token, state) -> tuple[dict | None, object]:
+    """The staged file's columns, report and row count with the wizard's choices, or
+    (None, IngestError). Remembered in the session per set of choices: reading a large
+    file again on every page view would be slow."""
+    key = json.dumps([state.get("columns") or {}, state.get("on_bad"), state.get("date_order")], sort_keys=True)
+    cached = state.get("inspected")
+    if cached and cached.get("key") == key:
+        return {**cached, "columns": Schema.from_list(cached["schema"]).columns}, None
+    prepared, error = _prepare(state)
+    if prepared is None:
+        return None, error
+    try:
+        found = {
+            "key": key,
+            "schema": prepared.schema.to_list(),
+            "report": _report(prepared.report),
+            "row_count": prepared.row_count,
+        }
+    finally:
+        prepared.close()
+    if state.get("columns") == (_wizard(request, token).get("columns")):
+        state["inspected"] = found
+        _save_wizard(request, token, state)
+    return {**found, "columns": Schema.from_list(found["schema"]).columns}, None
+
+
 def _report(report) -> dict:
     if report is None:
         return {}
@@ -174,20 +202,16 @@ def publish_columns(request, token):
         state["date_order"] = "mdy" if request.POST.get("date_order") == "mdy" else "dmy"
         _save_wizard(request, token, state)
         return HttpResponseRedirect(reverse("portal:publish-columns", args=[token]))
-    prepared, error = _prepare(state)
-    if prepared is None and error is not None and (state.get("columns") or {}).get("types"):
+    inspected, error = _inspect(request, token, state)
+    if inspected is None and error is not None and (state.get("columns") or {}).get("types"):
         # a type the publisher chose no longer fits: show the file as inferred, with the error
-        retry = {**state, "columns": {}}
-        prepared, _ = _prepare(retry)
+        inspected, _ = _inspect(request, token, {**state, "columns": {}})
     ctx = {"token": token, "state": state, "error": error, "report": _report(error.report if error else None)}
-    if prepared is None:
+    if inspected is None:
         return render(request, "portal/staff/publish_columns.html", ctx, status=400)
-    try:
-        columns = list(prepared.schema.columns)
-        ctx["report"] = ctx["report"] or _report(prepared.report)
-        ctx["row_count"] = prepared.row_count
-    finally:
-        prepared.close()
+    columns = inspected["columns"]
+    ctx["report"] = ctx["report"] or inspected["report"]
+    ctx["row_count"] = inspected["row_count"]
     # show the file's own columns (before renames) so the form keys stay stable
     renames = (state.get("columns") or {}).get("renames", {})
     back = {new: old for old, new in renames.items()}
@@ -210,11 +234,10 @@ def publish_columns(request, token):
                 cols["descriptions"][new_field] = d[f"description_{i}"].strip()
         state["columns"] = cols
         _save_wizard(request, token, state)
-        check, err = _prepare(state)
+        check, err = _inspect(request, token, state)
         if check is None:
             ctx.update(form=form, rows=_rows(form, originals), error=err, report=_report(err.report))
             return render(request, "portal/staff/publish_columns.html", ctx, status=400)
-        check.close()
         return HttpResponseRedirect(reverse("portal:publish-metadata", args=[token]))
     ctx.update(form=form, rows=_rows(form, originals))
     return render(request, "portal/staff/publish_columns.html", ctx, status=400 if form.errors else 200)
