@@ -158,9 +158,9 @@ class Analyser:
                 )
             else:
                 aggs.append(f"count(*) FILTER (WHERE {bad_condition(src, cols[i], k)})")
-        # non-blank cells of columns that may get a hint, to tell a near miss from a far one
-        hinted = [i for i in candidates if candidates[i] and min(candidates[i].values()) < 1.0]
-        aggs += [f"count(*) FILTER (WHERE NOT {blank(cell(src, cols[i].src))})" for i in hinted]
+        # non-empty cells of columns that may get a hint, to tell a near miss from a far one
+        hinted = [i for i in candidates if candidates[i]]
+        aggs += [f"count({cell(src, cols[i].src)})" for i in hinted]
         if src.ragged:
             last = q(src.columns[-1].col)
             x = [q(c) for c in src.extra_cols]
@@ -203,7 +203,8 @@ class Analyser:
         for i, oc in enumerate(cols):
             self._decide(result, i, oc, failures.get(i, {}), candidates.get(i, {}))
         if self.row_id is not None and self.row_id.kind in rid_stats:
-            result.row_id_stats = rid_stats[self.row_id.kind]
+            if not failures.get(cols.index(self.row_id), {}).get(self.row_id.kind):
+                result.row_id_stats = rid_stats[self.row_id.kind]
         return result
 
     # -- decisions ------------------------------------------------------------

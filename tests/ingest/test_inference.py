@@ -259,3 +259,11 @@ def test_unterminated_quote_is_read_leniently_with_a_warning(write):
     p, t = read_all(write("x.csv", 'a,b\n1,"unterminated\n2,3\n'))
     assert t.column("b").to_pylist() == ["unterminated\n2,3\n"] or t.num_rows == 1
     assert any("unterminated quote" in w for w in p.report.warnings)
+
+
+def test_near_miss_far_down_the_file_gets_a_hint(write):
+    rows = "".join(f"{i}\n" for i in range(1, 8000)) + "TBC\n"
+    ty, t, p = infer(write, "amount\n" + rows)
+    assert ty["amount"] is SoQLType.TEXT
+    assert p.report.hints[0].rows == [8000]
+    assert p.report.hints[0].examples == ["TBC"]
