@@ -223,3 +223,20 @@ def test_blank_lines_and_excel_sep_line_before_the_header(write):
     assert p.delimiter == ";"
     assert t.to_pylist() == [{"a": "1,5", "b": 2.0}]
     assert any("sep=" in w for w in p.report.warnings)
+
+
+def test_xlsx_cells_beyond_the_header_are_long_rows(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["a", "b"])
+    ws.append([1, 2])
+    ws.append([3, 4, "stray"])
+    path = tmp_path / "x.xlsx"
+    wb.save(path)
+    with pytest.raises(IngestError) as e:
+        prepare(path)
+    assert e.value.code == "validation"
+    assert e.value.report.problems[0].kind == "long-row" and e.value.report.problems[0].rows == [2]
+    p, t = read_all(path, IngestOptions(on_bad="null"))
+    assert t.num_rows == 2 and p.report.coerced == {"(cells beyond the header)": 1}
