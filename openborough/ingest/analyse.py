@@ -76,8 +76,17 @@ class Analysis:
 
 
 class Analyser:
-    def __init__(self, con, src: Source, cols: list[OutColumn], opts: IngestOptions, row_id: str | None = None):
+    def __init__(
+        self,
+        con,
+        src: Source,
+        cols: list[OutColumn],
+        opts: IngestOptions,
+        row_id: str | None = None,
+        dedupe: bool = True,
+    ):
         self.con, self.src, self.cols, self.opts = con, src, cols, opts
+        self.allow_dedupe = dedupe
         self.row_id = next((c for c in cols if c.field_name == row_id), None) if row_id else None
 
     # -- helpers --------------------------------------------------------------
@@ -115,7 +124,7 @@ class Analyser:
         nonblank = {}
         for j, i in enumerate(with_src):
             nonblank[i], ndv = row[2 * j], row[2 * j + 1]
-            if nonblank[i] and ndv <= DEDUPE_SHARE * nonblank[i]:
+            if self.allow_dedupe and nonblank[i] and ndv <= DEDUPE_SHARE * nonblank[i]:
                 self._dedupe.add(i)
         row = row[2 * len(with_src) :]
         out = {}

@@ -125,9 +125,17 @@ def prepare(path, options: IngestOptions | None = None, *, row_id: str | None = 
         raise
 
 
-def _analyse(con, src: Source, cols, opts, row_id):
+def _run(con, src: Source, cols, opts, row_id):
     try:
         return Analyser(con, src, cols, opts, row_id).run()
+    except duckdb.OutOfMemoryException:
+        # a column that looked repetitive in the sample was not: check it cell by cell
+        return Analyser(con, src, cols, opts, row_id, dedupe=False).run()
+
+
+def _analyse(con, src: Source, cols, opts, row_id):
+    try:
+        return _run(con, src, cols, opts, row_id)
     except duckdb.Error as e:
         if src.format not in ("csv", "tsv") or src.ragged:
             raise IngestError("bad-format", f"the file does not read as {src.format}: {csv_error_message(e)}") from None
@@ -136,7 +144,7 @@ def _analyse(con, src: Source, cols, opts, row_id):
     # read again, forgivingly, and count what is wrong
     to_ragged(src)
     try:
-        analysis = Analyser(con, src, cols, opts, row_id).run()
+        analysis = _run(con, src, cols, opts, row_id)
     except duckdb.Error as e:
         raise IngestError("bad-format", f"the file does not read as {src.format}: {csv_error_message(e)}") from None
     if "Expected Number of Columns" not in strict_error:
