@@ -12,6 +12,7 @@ CODES = {
     "validation": "cells or rows do not fit the columns (see the report)",
     "bad-format": "the file does not parse as the format it claims to be",
     "bad-option": "an ingest option is wrong (unknown column, type …)",
+    "not-found": "there is no such file",
     "duplicate-row-id": "the row identifier column is missing, has blanks or repeats",
 }
 

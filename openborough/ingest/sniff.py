@@ -49,6 +49,9 @@ def detect_format(path: str, head: bytes, declared: str | None) -> str:
     body = _strip_bom(head)
     if not utf16 and b"\x00" in body:
         raise IngestError("not-tabular", "this is a binary file, not a table (it has NUL bytes)")
+    controls = sum(1 for b in body if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D))
+    if not utf16 and body and controls > max(2, len(body) // 100):
+        raise IngestError("not-tabular", "this is a binary file, not a table (it is full of control bytes)")
     if not utf16 and _MARKUP.match(body):
         kind = "an HTML web page" if re.search(rb"<html|<!doctype html|<body|<head", body, re.I) else "XML or HTML"
         raise IngestError("not-tabular", f"this is {kind}, not a table (was a web page saved instead of the data?)")

@@ -148,3 +148,12 @@ def test_temp_files_removed_after_error(write, monkeypatch):
     with pytest.raises(IngestError):
         prepare(write("h.csv", "a,b\n"))
     assert made and not os.path.exists(made[0])
+
+
+def test_binary_junk_without_nul_bytes(write):
+    import random
+
+    rng = random.Random(7)
+    junk = bytes(rng.choice([b for b in range(1, 256)]) for _ in range(4000))
+    assert b"\x00" not in junk
+    assert error_of(write("junk.csv", junk)).code == "not-tabular"
