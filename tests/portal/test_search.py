@@ -4,7 +4,6 @@ and speed on the real 15,758-entry Socrata catalogue."""
 from __future__ import annotations
 
 import statistics
-import time
 
 import pytest
 
@@ -124,14 +123,4 @@ def test_real_catalogue_precision_at_5(real_catalogue):
     assert mean >= 0.85, [(q, p) for q, p, _ in rows if p < 0.6]
 
 
-def test_real_catalogue_speed_p95_under_50ms(real_catalogue):
-    search_datasets("warm up")
-    timings = []
-    for q, _ in QUERIES:
-        for offset in (0, 20):
-            t = time.perf_counter()
-            search_datasets(q, offset=offset)
-            timings.append(time.perf_counter() - t)
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    assert p95 < 0.05, f"p95 {p95 * 1000:.1f} ms"
+# Speed (search p95 < 50 ms) is measured by bench/portal.py, never asserted in tests.
