@@ -73,6 +73,7 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     coerced: dict[str, int] = field(default_factory=dict)
     row_id_stats: tuple[int, int] | None = None  # (non-null values, distinct values) of the row id column
+    ragged_rows: int = 0  # rows with fewer or more cells than the header
 
 
 class Analyser:
@@ -297,6 +298,7 @@ class Analyser:
 
     def _ragged(self, result: Analysis, short: int, long_any: int, long_data: int, extra_cells: int, cut: int):
         src = self.src
+        result.ragged_rows = short + long_any
         if short:
             found = self.examples(f"{q(src.columns[-1].col)} IS NULL", "NULL", 10)
             rows = ", ".join(str(r) for r, _ in found) + (" …" if short > len(found) else "")

@@ -147,7 +147,7 @@ def _analyse(con, src: Source, cols, opts, row_id):
         analysis = _run(con, src, cols, opts, row_id)
     except duckdb.Error as e:
         raise IngestError("bad-format", f"the file does not read as {src.format}: {csv_error_message(e)}") from None
-    if "Expected Number of Columns" not in strict_error:
+    if not analysis.ragged_rows:
         analysis.warnings.append(
             f"the file does not follow the CSV rules strictly ({strict_error}); it was read leniently, "
             "so check the rows around that line"
