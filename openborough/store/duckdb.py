@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -36,7 +36,7 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-@lru_cache(maxsize=None)
+@cache
 def _duck_type(t) -> str:
     """DuckDB type name for a SoQL type, via its Arrow type."""
     con = duckdb.connect()
