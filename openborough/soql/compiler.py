@@ -29,7 +29,7 @@ from . import geo_udf, values
 from .ast import TypedCall, TypedColumn, TypedExpr, TypedLiteral, TypedQuery
 from .errors import TYPE_MISMATCH, UNSUPPORTED, SoQLError
 from .functions import ROW_ID
-from .types import SoQLType
+from .types import SYSTEM_ID, SoQLType
 
 S = SoQLType
 DIALECTS = ("duckdb", "postgres")
@@ -1112,6 +1112,43 @@ def _order_key(c: Compiler, o) -> exp.Expression:
     return exp.Ordered(this=c.expr(o.expr), desc=not o.ascending, nulls_first=o.nulls_first)
 
 
+def _late_page(typed: TypedQuery, dialect: str) -> bool:
+    """Whether an ordered page can pick its rows by ``:id`` first (DuckDB only):
+    a plain row query (no grouping, aggregates or DISTINCT) with ORDER BY and LIMIT."""
+    return (
+        dialect == "duckdb"
+        and bool(typed.order_by)
+        and typed.limit is not None
+        and not typed.grouped
+        and not typed.group_by
+        and typed.having is None
+        and not typed.distinct
+    )
+
+
+def _late_materialised_page(q: exp.Select, keys: list[exp.Ordered], typed: TypedQuery, table) -> exp.Select:
+    """An ordered page in two steps: choose the page's ``:id``s by sorting only
+    the filter and sort-key columns, then read the selected columns of just those
+    rows. DuckDB otherwise carries every selected column through the sort, which
+    on a wide table makes deep pages (and even first pages) slow. ``:id`` (unique)
+    ends both orderings, so the page's rows and their order are the same in the
+    inner and outer query, and a page boundary never splits ties arbitrarily."""
+    row_id = exp.column(exp.to_identifier(SYSTEM_ID, quoted=True))
+    if not any(isinstance(k.this, exp.Column) and k.this.name == SYSTEM_ID for k in keys):
+        keys = [*keys, exp.Ordered(this=row_id.copy(), desc=False, nulls_first=False)]
+    inner = exp.Select(expressions=[row_id.copy()]).from_(table.copy(), copy=False)
+    where = q.args.get("where")
+    if where is not None:
+        inner.set("where", where.copy())
+    inner = inner.order_by(*[k.copy() for k in keys], copy=False)
+    inner = inner.limit(exp.Literal.number(int(typed.limit)), copy=False)
+    if typed.offset:
+        inner = inner.offset(exp.Literal.number(int(typed.offset)), copy=False)
+    outer = exp.Select(expressions=[e.copy() for e in q.expressions]).from_(table.copy(), copy=False)
+    outer = outer.where(row_id.copy().isin(query=inner), copy=False)
+    return outer.order_by(*keys, copy=False)
+
+
 def compile_query(
     typed: TypedQuery, dialect: str, table: exp.Expression, *, case_insensitive: bool = False
 ) -> CompiledQuery:
@@ -1141,12 +1178,16 @@ def compile_query(
     if typed.having is not None:
         q = q.having(c.expr(typed.having), copy=False)
     counted = q.copy()
-    if typed.order_by:
-        q = q.order_by(*[_order_key(c, o) for o in typed.order_by], copy=False)
-    if typed.limit is not None:
-        q = q.limit(exp.Literal.number(int(typed.limit)), copy=False)
-    if typed.offset:
-        q = q.offset(exp.Literal.number(int(typed.offset)), copy=False)
+    keys = [_order_key(c, o) for o in typed.order_by]
+    if _late_page(typed, dialect):
+        q = _late_materialised_page(q, keys, typed, table)
+    else:
+        if keys:
+            q = q.order_by(*keys, copy=False)
+        if typed.limit is not None:
+            q = q.limit(exp.Literal.number(int(typed.limit)), copy=False)
+        if typed.offset:
+            q = q.offset(exp.Literal.number(int(typed.offset)), copy=False)
     if typed.grouped and not typed.group_by and not typed.select:
         counted = exp.Select(expressions=[exp.Literal.number(1)]).from_(table.copy())
     q, counted = _parenthesize(q), _parenthesize(counted)
