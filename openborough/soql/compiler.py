@@ -1144,7 +1144,7 @@ def _late_materialised_page(q: exp.Select, keys: list[exp.Ordered], typed: Typed
     inner = inner.limit(exp.Literal.number(int(typed.limit)), copy=False)
     if typed.offset:
         inner = inner.offset(exp.Literal.number(int(typed.offset)), copy=False)
-    outer = exp.Select(expressions=[e.copy() for e in q.expressions]).from_(table.copy(), copy=False)
+    outer = exp.Select(expressions=q.expressions).from_(table.copy(), copy=False)
     outer = outer.where(row_id.copy().isin(query=inner), copy=False)
     return outer.order_by(*keys, copy=False)
 
@@ -1161,7 +1161,7 @@ def compile_query(
     group_keys = list(typed.group_by)
     for s in typed.select:
         c.upper_text = case_insensitive and any(s.expr == g for g in group_keys)
-        select_exprs.append(exp.alias_(c.expr(s.expr), exp.to_identifier(s.name, quoted=True)))
+        select_exprs.append(exp.Alias(this=c.expr(s.expr), alias=exp.to_identifier(s.name, quoted=True)))
     c.upper_text = case_insensitive
     q = exp.Select(expressions=select_exprs).from_(table.copy(), copy=False)
     if typed.distinct:
@@ -1177,7 +1177,12 @@ def compile_query(
         q = q.group_by(*[c.expr(g) for g in typed.group_by], copy=False)
     if typed.having is not None:
         q = q.having(c.expr(typed.having), copy=False)
-    counted = q.copy()
+    if typed.grouped or typed.distinct:
+        counted = q.copy()
+    else:  # the row count of a plain query does not depend on its selected values
+        counted = exp.Select(expressions=[exp.Literal.number(1)]).from_(table.copy(), copy=False)
+        if q.args.get("where") is not None:
+            counted.set("where", q.args["where"].copy())
     keys = [_order_key(c, o) for o in typed.order_by]
     if _late_page(typed, dialect):
         q = _late_materialised_page(q, keys, typed, table)
