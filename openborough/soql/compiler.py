@@ -210,7 +210,7 @@ class Compiler:
 
     # -- expressions -------------------------------------------------------------
     def column(self, c: TypedColumn) -> exp.Expression:
-        e = exp.column(exp.to_identifier(c.name, quoted=True))
+        e = exp.Column(this=exp.Identifier(this=c.name, quoted=True))
         if self.upper_text and c.type is S.TEXT:
             return exp.Upper(this=e)
         return e
@@ -1173,7 +1173,11 @@ def compile_query(
     group_keys = list(typed.group_by)
     for s in typed.select:
         c.upper_text = case_insensitive and any(s.expr == g for g in group_keys)
-        select_exprs.append(exp.Alias(this=c.expr(s.expr), alias=exp.to_identifier(s.name, quoted=True)))
+        value = c.expr(s.expr)
+        if isinstance(value, exp.Column) and value.name == s.name and not value.table:
+            select_exprs.append(value)  # a column under its own name needs no alias
+        else:
+            select_exprs.append(exp.Alias(this=value, alias=exp.Identifier(this=s.name, quoted=True)))
     c.upper_text = case_insensitive
     q = exp.Select(expressions=select_exprs).from_(table.copy(), copy=False)
     if typed.distinct:
