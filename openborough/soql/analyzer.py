@@ -60,7 +60,7 @@ _CONVERSION_ORDER = [
     S.LOCATION,
     S.BLOB,
 ]
-_ROW_ID_RE = re.compile(r"^row-(\d{1,18})$")
+_ROW_ID_RE = re.compile(r"^row-(\d{1,18})$", re.ASCII)
 
 
 def type_name(t) -> str:

@@ -20,7 +20,7 @@ from .functions import ROW_ID
 from .types import SoQLType
 
 S = SoQLType
-_ROW_ID_RE = re.compile(r"^row-(\d{1,18})$")
+_ROW_ID_RE = re.compile(r"^row-(\d{1,18})$", re.ASCII)
 
 
 def format_row_id(n: int) -> str:

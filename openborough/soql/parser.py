@@ -358,7 +358,7 @@ class Parser:
 
     def integer(self, what: str) -> int:
         t = self.tok
-        if t.kind != T.NUMBER or not t.value.isdigit():
+        if t.kind != T.NUMBER or not (t.value.isascii() and t.value.isdigit()):
             self.fail(f"a non-negative integer for {what}")
         if len(t.value) > 15:
             raise SoQLError(BAD_PARSE, f"{what} is too large", t.pos)

@@ -20,6 +20,8 @@ from .errors import (
     SoQLError,
 )
 
+_ASCII_DIGITS = frozenset("0123456789")  # str.isdigit() is also true of "²", "٣" …
+
 #: longest SoQL text accepted in one parameter (bounds the work one request can ask for)
 MAX_QUERY_CHARS = 100_000
 
@@ -229,19 +231,19 @@ def tokenize(text: str) -> list[Token]:
                 i += 1
             toks.append(Token(STRING, "".join(buf), p, text[start:i]))
             continue
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
-            while i < n and text[i].isdigit():
+        if c in _ASCII_DIGITS or (c == "." and i + 1 < n and text[i + 1] in _ASCII_DIGITS):
+            while i < n and text[i] in _ASCII_DIGITS:
                 i += 1
             if i < n and text[i] == ".":
                 i += 1
-                while i < n and text[i].isdigit():
+                while i < n and text[i] in _ASCII_DIGITS:
                     i += 1
             if i < n and text[i] in "eE":
                 j = i + 1
                 if j < n and text[j] in "+-":
                     j += 1
-                if j < n and text[j].isdigit():
-                    while j < n and text[j].isdigit():
+                if j < n and text[j] in _ASCII_DIGITS:
+                    while j < n and text[j] in _ASCII_DIGITS:
                         j += 1
                     i = j
             if i < n and _ident_start(text[i]):
