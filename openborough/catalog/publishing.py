@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -471,3 +471,27 @@ def delete_dataset(ds: Dataset, *, user=None, actor: str = "") -> None:
             ds.delete()
             audit.record("delete", f"{ds_id} deleted ({name})", user=user, actor=actor, dataset_id=ds_id)
         get_store().drop_dataset(ds_id)
+
+
+def replace_register(
+    dataset_id: str,
+    meta: dict[str, Any],
+    schema: Schema,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    actor: str = "system",
+) -> Dataset:
+    """Publish records the application keeps (requests, FOI figures, strategy
+    registers …) as a fixed-id open dataset: the rows (Python values, converted
+    by ``soql.values.build_table``) replace the current version, and the
+    dataset is created with ``meta`` the first time. Raises ``PublishError``,
+    or ``ValueError`` for a value that does not fit its column."""
+    from ..soql.values import build_table
+
+    table = build_table(schema, rows, strict=False)
+    ds = Dataset.objects.filter(pk=dataset_id).first()
+    if ds is None:
+        ds = create_dataset(dict(meta), schema, dataset_id=dataset_id, actor=actor)
+    write_rows(ds, table, schema, mode="replace", actor=actor)
+    ds.refresh_from_db()
+    return ds

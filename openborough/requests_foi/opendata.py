@@ -8,7 +8,6 @@ usual version history, audit log, SODA API and exports apply.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from typing import Any
 import pyarrow as pa
 
 from ..catalog.models import Dataset
-from ..catalog.publishing import PublishError, create_dataset, write_rows
-from ..soql.types import Schema, SoQLType, arrow_type
+from ..catalog.publishing import PublishError, create_dataset, replace_register
+from ..soql.types import Schema, SoQLType
+from ..soql.values import build_table
 
 log = logging.getLogger(__name__)
 
@@ -39,35 +39,22 @@ class Register:
     schema: Schema
 
 
-def _arrow_value(t: SoQLType, value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if t in (SoQLType.TEXT, SoQLType.BLOB):
-        return neutralise(str(value))
-    if t.is_numeric:
-        return float(value)
-    if t is SoQLType.CHECKBOX:
-        return bool(value)
-    if t is SoQLType.FLOATING_TIMESTAMP:
-        if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=None)
-        if isinstance(value, dt.date):
-            return dt.datetime(value.year, value.month, value.day)
-        raise TypeError(f"not a date: {value!r}")
-    if t is SoQLType.FIXED_TIMESTAMP:
-        if isinstance(value, dt.datetime):
-            return value.astimezone(dt.UTC)
-        raise TypeError(f"not a timestamp: {value!r}")
-    raise TypeError(f"registers do not hold {t.value} columns")
+def _register_row(schema: Schema, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Blank strings become nulls and text is made safe to open in a spreadsheet."""
+    out = {}
+    for col in schema.columns:
+        value = row.get(col.field_name)
+        if value == "":
+            value = None
+        elif isinstance(value, str) and col.type in (SoQLType.TEXT, SoQLType.BLOB):
+            value = neutralise(value)
+        out[col.field_name] = value
+    return out
 
 
 def to_table(schema: Schema, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
-    rows = list(rows)
-    arrays = {}
-    for col in schema.columns:
-        values = [_arrow_value(col.type, r.get(col.field_name)) for r in rows]
-        arrays[col.field_name] = pa.array(values, type=arrow_type(col.type))
-    return pa.table(arrays, schema=pa.schema([pa.field(c.field_name, arrow_type(c.type)) for c in schema.columns]))
+    """Register rows as an Arrow table in the physical types of ``schema``."""
+    return build_table(schema, (_register_row(schema, r) for r in rows), strict=False)
 
 
 def ensure(register: Register) -> Dataset:
@@ -79,11 +66,13 @@ def ensure(register: Register) -> Dataset:
 
 def publish(register: Register, rows: Iterable[Mapping[str, Any]], *, actor: str = "system") -> Dataset:
     """Replace the register's rows; raises PublishError."""
-    table = to_table(register.schema, rows)
-    ds = ensure(register)
-    write_rows(ds, table, register.schema, mode="replace", actor=actor)
-    ds.refresh_from_db()
-    return ds
+    return replace_register(
+        register.dataset_id,
+        dict(register.meta),
+        register.schema,
+        (_register_row(register.schema, r) for r in rows),
+        actor=actor,
+    )
 
 
 def refresh_quietly(register: Register, rows_fn, *, actor: str = "system") -> Dataset | None:

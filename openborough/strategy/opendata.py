@@ -11,7 +11,6 @@ log, and never undoes the officer's change.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import itertools
 import logging
 import threading
@@ -19,13 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pyarrow as pa
 from django.db import transaction
 
 from ..catalog import audit
 from ..catalog.models import Dataset
-from ..catalog.publishing import create_dataset, write_rows
-from ..soql.types import Column, Schema, SoQLType, arrow_type
+from ..catalog.publishing import replace_register
+from ..soql.types import Column, Schema
 
 log = logging.getLogger(__name__)
 ACTOR = "strategy toolkit"
@@ -51,42 +49,10 @@ def register(table: OpenTable) -> OpenTable:
     return table
 
 
-def _cell(value, t: SoQLType):
-    if value is None:
-        return None
-    if t.is_numeric:
-        return float(value)
-    if t is SoQLType.FLOATING_TIMESTAMP:
-        if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=None)
-        return dt.datetime(value.year, value.month, value.day)
-    if t is SoQLType.FIXED_TIMESTAMP:
-        return value
-    if t is SoQLType.CHECKBOX:
-        return bool(value)
-    return str(value)
-
-
-def to_arrow(rows: list[dict[str, Any]], schema: Schema) -> pa.Table:
-    """Rows as an Arrow table in the physical types of ``schema`` (see soql.types)."""
-    arrays = {
-        c.field_name: pa.array([_cell(r.get(c.field_name), c.type) for r in rows], type=arrow_type(c.type))
-        for c in schema.columns
-    }
-    return pa.table(arrays)
-
-
 def refresh(dataset_id: str) -> Dataset:
     """Write the table's current rows as a new version (creating the dataset the first time)."""
     table = REGISTRY[dataset_id]
-    schema = table.schema
-    arrow = to_arrow(table.rows(), schema)
-    ds = Dataset.objects.filter(pk=dataset_id).first()
-    if ds is None:
-        ds = create_dataset(dict(table.meta), schema, dataset_id=dataset_id, actor=ACTOR)
-    write_rows(ds, arrow, schema, mode="replace", actor=ACTOR)
-    ds.refresh_from_db()
-    return ds
+    return replace_register(dataset_id, dict(table.meta), table.schema, table.rows(), actor=ACTOR)
 
 
 def refresh_all() -> None:
