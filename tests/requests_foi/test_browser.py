@@ -52,7 +52,9 @@ def sign_in(page, base):
 
 def mails(folder: Path) -> list:
     out = []
-    for f in sorted(folder.glob("*.log")):
+    # Django's file backend names files <second>-<object id>: within one second that order is arbitrary,
+    # so read them in the order they were written
+    for f in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime_ns):
         # the file backend writes messages separated by a line of dashes
         for chunk in f.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if chunk.strip():
