@@ -101,6 +101,8 @@ PASSWORD_HASHERS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+#: ISO dates first in date inputs (HTML type="date" shows nothing else); see openborough/formats
+FORMAT_MODULE_PATH = ["openborough.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
