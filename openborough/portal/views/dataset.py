@@ -298,6 +298,8 @@ def api(request, dataset_id):
             "api",
             endpoint=f"{base}/resource/{ds.id}.json",
             domain=request.get_host(),
+            # sodapy builds "https://" + domain unless given an adapter for http:// (sodapy 2.2 Socrata.__init__)
+            secure=request.is_secure(),
             base=base,
             example_where=example_where,
         ),
