@@ -315,6 +315,8 @@ def download(request, dataset_id, fmt):
         return render(
             request, "portal/download_error.html", {"ds": ds, "message": "This dataset has no data yet."}, status=404
         )
+    if tq.errors:  # a download never silently leaves out a filter the link asked for
+        return render(request, "portal/download_error.html", {"ds": ds, "message": " ".join(tq.errors)}, status=400)
     try:
         params = table_query.soql_params(tq, schema, paged=False)
         params["$limit"] = str(max(ds.row_count, 1))
