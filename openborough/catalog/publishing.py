@@ -81,8 +81,11 @@ def _apply_metadata(ds: Dataset, meta: dict[str, Any]) -> list[str]:
             if getattr(ds, key) != value:
                 setattr(ds, key, value)
                 changed.append(key)
-    if meta.get("organisation"):
-        name = str(meta["organisation"]).strip()
+    # a dataset that names no publisher is the council's own (OPENBOROUGH_ORGANISATION): registers, CLI files …
+    name = str(meta.get("organisation") or "").strip()
+    if not name and ds.organisation_id is None:
+        name = str(settings.OPENBOROUGH_DEFAULT_ORGANISATION or "").strip()
+    if name:
         org, _ = Organisation.objects.get_or_create(name=name, defaults={"slug": slugify(name)[:200] or "organisation"})
         if ds.organisation_id != org.id:
             ds.organisation = org

@@ -324,3 +324,40 @@ def test_bad_filter_is_dropped_and_every_download_link_keeps_filter_and_sort(cli
     # a download link with a bad filter is refused rather than giving every row
     bad = client.get(f"/datasets/{pcn.id}/download.csv", {"filter": "ccode:gt:lots"})
     assert bad.status_code == 400 and "enter a number" in bad.content.decode()
+
+
+def _most_viewed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r"Most viewed</h2>(.*?)</ul>", html, re.S).group(1)))
+
+
+def test_home_most_viewed_counts_public_views_only(client, pcn, private_ds, viewer):
+    html = body(client.get("/"))
+    assert "Nothing published yet" not in html  # datasets exist, nobody has looked at one yet
+    assert _most_viewed(html).strip() == "No dataset has been viewed in the last 30 days yet."
+    client.get(f"/resource/{pcn.id}.json")  # an API call is not a view
+    assert "Parking penalty" not in _most_viewed(body(client.get("/")))
+    signed_in(client, viewer).get(f"/datasets/{private_ds.id}/")
+    client.logout()
+    client.get(f"/datasets/{pcn.id}/")
+    popular = _most_viewed(body(client.get("/")))
+    assert "Parking penalty charge notices" in popular and "Allotment" not in popular
+
+
+def test_organisations_list_the_council_for_datasets_that_name_no_publisher(client, pcn, settings):
+    from openborough.catalog.publishing import create_dataset, update_metadata
+    from openborough.soql.types import Column, Schema, SoQLType
+
+    settings.OPENBOROUGH_DEFAULT_ORGANISATION = "Camden Council"
+    schema = Schema((Column("x", SoQLType.TEXT),))
+    made = [create_dataset({"name": f"Register {i}"}, schema, actor="test") for i in range(3)]
+    assert {d.organisation.name for d in made} == {"Camden Council"}
+    html = body(client.get("/organisations/"))
+    assert 'Camden Council</a> <span class="ob-facet-count">(3 datasets)' in html
+    assert "London Borough of Camden</a>" in html
+    org_page = body(client.get("/organisations/camden-council/"))
+    assert all(f"Register {i}" in org_page for i in range(3))
+    # a publisher named later replaces the default; editing other fields keeps it
+    update_metadata(made[0], {"organisation": "Camden Parking Services"})
+    update_metadata(made[0], {"description": "x"})
+    made[0].refresh_from_db()
+    assert made[0].organisation.name == "Camden Parking Services"
