@@ -14,6 +14,7 @@ from . import guard, votes, workflow
 from .links import dataset_path
 from .models import DatasetRequest, Follower, Status
 from .pages import base_url, is_staff, page
+from .register import REGISTER_ID, ensure_register
 
 ORDERS = {"newest": "-created_at", "votes": "-votes", "updated": "-updated_at"}
 
@@ -38,6 +39,7 @@ def request_list(request):
     except ValueError:
         page_no = 1
     current = pager.get_page(page_no)
+    ensure_register()
     return page(
         request,
         "requests_foi/list.html",
@@ -48,6 +50,7 @@ def request_list(request):
             "q": q,
             "order": order,
             "orders": [("newest", "Newest"), ("votes", "Most votes"), ("updated", "Recently updated")],
+            "register_id": REGISTER_ID,
         },
     )
 
