@@ -62,8 +62,8 @@ def request_new(request):
         values = request.POST
         try:
             guard.check_form(request.POST)
-            guard.throttle(request, "submit")
-            req = workflow.submit(request.POST, base_url=base_url(request))
+            with guard.counted(request, "submit"):
+                req = workflow.submit(request.POST, base_url=base_url(request))
         except guard.Rejected as e:
             errors, status = {"form": e.message}, e.status
         except ValidationError as e:
@@ -127,8 +127,8 @@ def request_follow(request, pk: int):
     req = get_object_or_404(DatasetRequest, pk=pk)
     try:
         guard.check_form(request.POST)
-        guard.throttle(request, "follow")
-        workflow.follow(req, request.POST.get("email"), base_url=base_url(request))
+        with guard.counted(request, "follow"):
+            workflow.follow(req, request.POST.get("email"), base_url=base_url(request))
     except guard.Rejected as e:
         return request_detail(request, pk, errors={"follow": e.message}, status=e.status, values=request.POST)
     except ValidationError as e:
@@ -141,8 +141,8 @@ def request_comment(request, pk: int):
     req = get_object_or_404(DatasetRequest, pk=pk)
     try:
         guard.check_form(request.POST)
-        guard.throttle(request, "comment")
-        workflow.comment(req, request.POST)
+        with guard.counted(request, "comment"):
+            workflow.comment(req, request.POST)
     except guard.Rejected as e:
         return request_detail(request, pk, errors={"comment": e.message}, status=e.status, values=request.POST)
     except ValidationError as e:
