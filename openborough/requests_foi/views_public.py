@@ -51,6 +51,7 @@ def request_list(request):
             "order": order,
             "orders": [("newest", "Newest"), ("votes", "Most votes"), ("updated", "Recently updated")],
             "register_id": REGISTER_ID,
+            "staff": is_staff(request.user),
         },
     )
 
