@@ -16,6 +16,7 @@ from ...soql.errors import SoQLError
 from ...soql.types import SoQLType
 from .. import analytics, charts, exports, table_query
 from ..access import visible_dataset
+from ..diff import with_change_labels
 from ..stats import column_stats
 from ..text import plain_summary, render_markdown
 
@@ -106,7 +107,7 @@ def about(request, dataset_id):
             columns=columns,
             downloads=_downloads(request, ds),
             usage=analytics.totals(ds.id),
-            versions=ds.versions.order_by("-number")[:5],
+            versions=with_change_labels(ds, ds.versions.order_by("-number")[:5]),
         ),
     )
 
