@@ -365,6 +365,8 @@ def test_wizard_speaks_plainly_shows_samples_and_goes_back(client, publisher, tm
     # publish the bad cell as empty, then step 3 has a Back link to step 2
     client.post(columns_url, {"action": "options", "on_bad": "null", "date_order": "dmy"})
     meta_url = client.post(columns_url, form)["Location"]
+    again = body(client.get(columns_url))  # samples are the values as published: the bad cell is empty
+    assert re.findall(r'<strong class="ob-sample">([^<]*)</strong>', again)[3:6] == ["10", "12"] + ["2020-01-02"]
     meta = body(client.get(meta_url))
     assert f'<a href="{columns_url}" class="govuk-back-link">' in meta
     assert client.get(columns_url).status_code == 200  # going back keeps the wizard's state

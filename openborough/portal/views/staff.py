@@ -212,7 +212,11 @@ def _explain(error) -> dict | None:
 
 
 def _samples(prepared, per_column: int = 3, rows: int = 200) -> dict[str, list[str]]:
-    """A few different values of each column from the first rows, as they will be published."""
+    """A few different values of each column from the first rows, as the API will give them."""
+    import orjson
+
+    from ...soql.output import format_value
+
     reader = prepared.reader()
     try:
         batch = reader.read_next_batch().slice(0, rows)
@@ -221,18 +225,24 @@ def _samples(prepared, per_column: int = 3, rows: int = 200) -> dict[str, list[s
     finally:
         reader.close()
     out: dict[str, list[str]] = {}
-    for name, values in zip(batch.schema.names, batch.columns, strict=True):
+    for col, values in zip(prepared.schema.columns, batch.columns, strict=True):
         seen: list[str] = []
         for v in values.to_pylist():
-            if v is None or isinstance(v, bytes | dict | list):
+            v = format_value(v, col.type)
+            if v is None or v == "":
                 continue
-            text = str(v).removesuffix(" 00:00:00")
+            if isinstance(v, bool):
+                text = "yes" if v else "no"
+            elif isinstance(v, str):
+                text = v.removesuffix("T00:00:00.000")
+            else:
+                text = orjson.dumps(v).decode()
             text = text if len(text) <= 60 else text[:59] + "…"
-            if text and text not in seen:
+            if text not in seen:
                 seen.append(text)
             if len(seen) == per_column:
                 break
-        out[name] = seen
+        out[col.field_name] = seen
     return out
 
 
