@@ -243,10 +243,12 @@ def _commit(
                 rows_updated=updated,
                 rows_deleted=deleted,
             )
+            # a dataset's first version is its publication, whatever mode wrote it (it replaced nothing)
+            said = "created with no rows" if kind == "create" else ("first published" if is_new else kind)
             audit.record(
                 "publish" if is_new else kind,
-                f"{ds.id} v{number} {kind}: {info.row_count} rows"
-                + (f" (+{created} ~{updated} -{deleted})" if kind != "replace" else ""),
+                f"{ds.id} v{number} {said}: {info.row_count} rows"
+                + (f" (+{created} ~{updated} -{deleted})" if kind not in ("replace", "create") and not is_new else ""),
                 user=user,
                 actor=actor,
                 dataset_id=ds.id,

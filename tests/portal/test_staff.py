@@ -384,6 +384,7 @@ def test_wizard_speaks_plainly_shows_samples_and_goes_back(client, publisher, tm
 
     assert changes() == ["First published"]
     assert "(first published)" in body(client.get(f"/datasets/{ds.id}/"))
+    assert AuditEntry.objects.get(dataset_id=ds.id, action="publish").summary == f"{ds.id} v1 first published: 4 rows"
     # a second upload is a replacement, and says so
     columns2 = _upload(client, src, f"/staff/datasets/{ds.id}/replace")["Location"]
     assert f'href="/staff/datasets/{ds.id}/replace" class="govuk-back-link"' in body(client.get(columns2))
