@@ -10,7 +10,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 VIEWER_STAFF = {"Datasets", "Audit log", "App tokens and API keys"}
-PUBLISHER_STAFF = VIEWER_STAFF | {"Publish a dataset", "Dataset requests", "FOI log"}
+PUBLISHER_STAFF = VIEWER_STAFF | {"Publish a dataset", "Dataset requests", "FOI log", "Publish Transparency Code data"}
 TOOLKIT = {"Digital strategy", "Standards"}
 
 #: who: (portal role, toolkit role, superuser) -> (header links beyond the public ones, staff-area links)
