@@ -101,6 +101,8 @@ PASSWORD_HASHERS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+#: ISO dates first in date inputs (HTML type="date" shows nothing else); see openborough/formats
+FORMAT_MODULE_PATH = ["openborough.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -171,8 +173,7 @@ EMAIL_USE_TLS = os.environ.get("OPENBOROUGH_EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("OPENBOROUGH_EMAIL_FROM", "openborough@localhost")
 #: public address of the portal, used for links in emails sent outside a web request
 OPENBOROUGH_BASE_URL = os.environ.get("OPENBOROUGH_BASE_URL", "http://localhost:8000")
-#: dataset-request submissions (and comments) accepted per client per hour, and the least seconds a form takes
+#: dataset-request submissions (and follows, comments) accepted per client per hour
 OPENBOROUGH_REQUESTS_PER_HOUR = env_int("OPENBOROUGH_REQUESTS_PER_HOUR", 10)
-OPENBOROUGH_REQUEST_MIN_FILL_SECONDS = env_int("OPENBOROUGH_REQUEST_MIN_FILL_SECONDS", 3)
 #: £ an FOI request costs to answer; default £159.80 = UCL Constitution Unit survey of English councils (2010)
 OPENBOROUGH_FOI_COST_PER_REQUEST = os.environ.get("OPENBOROUGH_FOI_COST_PER_REQUEST", "159.80")
