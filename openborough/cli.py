@@ -231,6 +231,25 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    """Validate the configuration and every connection; non-zero exit when something must be fixed."""
+    path = _setup(args.data_dir)
+    from .operations import checks
+
+    findings = checks.run(checks.ALL)
+    bad = checks.failed(findings)
+    if args.json:
+        import orjson
+
+        print(orjson.dumps({"ok": not bad, "data_dir": str(path), "checks": [f.as_dict() for f in findings]},
+                           option=orjson.OPT_INDENT_2).decode())  # fmt: skip
+    else:
+        for f in findings:
+            print(f.line())
+        print(f"{len(bad)} problem(s) to fix" if bad else "configuration ready to serve")
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="openborough", description="Open-by-default data portal for councils")
     p.add_argument("--version", action="version", version=__import__("openborough").__version__)
@@ -302,6 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("username")
     s.add_argument("--name", default="API key")
     s.set_defaults(func=cmd_user_key)
+
+    s = sub.add_parser("check", parents=[common], help="validate the configuration and every connection")
+    s.add_argument("--json", action="store_true", help="print the findings as JSON")
+    s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("demo", parents=[common], help="load the demo datasets and serve")
     server_opts(s)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "openborough.transparency",
     "openborough.strategy",
     "openborough.standards",
+    "openborough.operations",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +64,8 @@ TEMPLATES = [
     }
 ]
 
-_db_url = os.environ.get("OPENBOROUGH_DATABASE_URL", "")
+#: the application database: DATABASE_URL (12-factor name) or OPENBOROUGH_DATABASE_URL; default SQLite in the data dir
+_db_url = os.environ.get("DATABASE_URL") or os.environ.get("OPENBOROUGH_DATABASE_URL", "")
 if _db_url.startswith(("postgres://", "postgresql://")):
     from urllib.parse import unquote, urlparse
 
@@ -111,7 +113,11 @@ WHITENOISE_MAX_AGE = 3600
 
 # --- openborough -------------------------------------------------------------
 #: where dataset rows live: a directory (DuckDB + Parquet) or postgresql://…
-OPENBOROUGH_STORE_URL = os.environ.get("OPENBOROUGH_STORE_URL") or str(DATA_DIR / "store")
+#: OPENBOROUGH_STORE (duckdb:///path, a path, or postgresql://…); OPENBOROUGH_STORE_URL is the older name
+_store = os.environ.get("OPENBOROUGH_STORE") or os.environ.get("OPENBOROUGH_STORE_URL") or ""
+if _store.startswith("duckdb://"):
+    _store = _store.removeprefix("duckdb://") or str(DATA_DIR / "store")
+OPENBOROUGH_STORE_URL = _store or str(DATA_DIR / "store")
 #: largest file accepted through the web or the API (bytes); answered with 413
 OPENBOROUGH_MAX_UPLOAD_BYTES = env_int("OPENBOROUGH_MAX_UPLOAD_BYTES", 256 * 1024 * 1024)
 #: how many versions of each dataset are kept on disk (the current one included)
