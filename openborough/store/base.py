@@ -68,6 +68,18 @@ class Store(ABC):
         may add columns to the base version's (they are null in old rows)."""
 
     @abstractmethod
+    def export_version(self, dataset_id: str, version: int, schema: Schema) -> pa.RecordBatchReader:
+        """Every row of a version with its system columns (``schema.arrow_schema()``),
+        in ``:id`` order: what a backup keeps."""
+
+    @abstractmethod
+    def import_version(
+        self, dataset_id: str, version: int, schema: Schema, rows: pa.RecordBatchReader, row_id: str | None = None
+    ) -> VersionInfo:
+        """Write a version exactly as exported (system columns kept, not renumbered):
+        what a restore or a move between stores does. Atomic like ``write_version``."""
+
+    @abstractmethod
     def table(self, dataset_id: str, version: int) -> exp.Expression:
         """The FROM-clause expression for a version, for the SoQL compiler."""
 
