@@ -250,6 +250,69 @@ def cmd_check(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_backup(args) -> int:
+    _setup(args.data_dir)
+    from .operations.backup import BackupError, archive_path_default, backup
+
+    target = Path(args.file) if args.file else archive_path_default()
+    try:
+        summary = backup(target, progress=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    except BackupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(summary.text("backed up"), file=sys.stderr)
+    print(target)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    _setup(args.data_dir)
+    from .operations.backup import BackupError, restore
+
+    try:
+        summary = restore(args.file, progress=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    except BackupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(summary.text("restored"), file=sys.stderr)
+    return 0
+
+
+def cmd_migrate_store(args) -> int:
+    """Move this portal onto other databases: back up here, restore there (resumable)."""
+    import subprocess
+
+    path = _setup(args.data_dir)
+    from .operations.backup import BackupError, backup
+
+    if not args.to.startswith(("postgres://", "postgresql://", "duckdb://")):
+        print("error: --to takes postgresql://… (or duckdb:///path)", file=sys.stderr)
+        return 2
+    archive = path / "backups" / "migrate-store.tar"
+    try:
+        summary = backup(archive, progress=lambda m: None)
+    except BackupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(summary.text("read"), file=sys.stderr)
+    env = dict(os.environ, OPENBOROUGH_STORE=args.to)
+    env.pop("OPENBOROUGH_STORE_URL", None)
+    env.pop("OPENBOROUGH_DATABASE_URL", None)
+    env["DATABASE_URL"] = args.database or (args.to if args.to.startswith(("postgres://", "postgresql://")) else "")
+    cmd = [sys.executable, "-m", "openborough.cli", "restore", str(archive), "--data-dir", str(path)]
+    done = subprocess.run(cmd, env=env)
+    if done.returncode != 0:
+        print("error: the copy stopped; fix the cause and run migrate-store again (it resumes)", file=sys.stderr)
+        return done.returncode
+    archive.unlink(missing_ok=True)
+    print(
+        f"copied into {args.to.split('@')[-1]}; now set DATABASE_URL={env['DATABASE_URL'] or '(SQLite)'} and "
+        f"OPENBOROUGH_STORE={args.to.split('://')[0]}://… for the server",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="openborough", description="Open-by-default data portal for councils")
     p.add_argument("--version", action="version", version=__import__("openborough").__version__)
@@ -325,6 +388,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("check", parents=[common], help="validate the configuration and every connection")
     s.add_argument("--json", action="store_true", help="print the findings as JSON")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("backup", parents=[common], help="write the whole portal to one archive file")
+    s.add_argument("file", nargs="?", help="archive to write (default: <data-dir>/backups/openborough-<time>.tar)")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_backup)
+    s = sub.add_parser("restore", parents=[common], help="restore a backup archive into an empty portal")
+    s.add_argument("file")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_restore)
+    s = sub.add_parser("migrate-store", parents=[common], help="copy this portal into PostgreSQL (resumable)")
+    s.add_argument("--to", required=True, help="dataset store to copy into: postgresql://…")
+    s.add_argument("--database", help="application database to copy into (default: the same as --to)")
+    s.set_defaults(func=cmd_migrate_store)
 
     s = sub.add_parser("demo", parents=[common], help="load the demo datasets and serve")
     server_opts(s)
