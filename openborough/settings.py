@@ -34,6 +34,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "openborough.operations.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,11 +158,30 @@ CACHES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+#: OPENBOROUGH_LOG_FORMAT=json (default: one JSON object a line, with request ids) or text;
+#: OPENBOROUGH_REQUEST_LOG=0 turns off the one-line-per-request access log
+_log_format = os.environ.get("OPENBOROUGH_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "openborough.operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "openborough.operations.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if _log_format == "text" else "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("OPENBOROUGH_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "openborough.request": {
+            "level": "INFO" if os.environ.get("OPENBOROUGH_REQUEST_LOG", "1") != "0" else "WARNING",
+        },
+    },
 }
 
 # --- dataset requests, FOI log (docs/requests-and-foi.md) ------------------------
