@@ -20,6 +20,10 @@ def _setup(data_dir: str | None) -> Path:
     import django
 
     django.setup()
+    if os.environ.get("OPENBOROUGH_PROCESS_ROLE") != "server":
+        from .store.routing import pin_process
+
+        pin_process()  # commands act on the primary, never on a replica's older view
     return path
 
 
@@ -49,6 +53,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    os.environ["OPENBOROUGH_PROCESS_ROLE"] = "server"
     _setup(args.data_dir)
     _migrate()
     _collectstatic()

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "openborough.operations.logs.RequestIdMiddleware",
+    "openborough.operations.replicas.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,19 +69,9 @@ TEMPLATES = [
 #: the application database: DATABASE_URL (12-factor name) or OPENBOROUGH_DATABASE_URL; default SQLite in the data dir
 _db_url = os.environ.get("DATABASE_URL") or os.environ.get("OPENBOROUGH_DATABASE_URL", "")
 if _db_url.startswith(("postgres://", "postgresql://")):
-    from urllib.parse import unquote, urlparse
+    from .operations.settings_db import database_from_url
 
-    _u = urlparse(_db_url)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(_u.path.lstrip("/")),
-            "USER": unquote(_u.username or ""),
-            "PASSWORD": unquote(_u.password or ""),
-            "HOST": _u.hostname or "",
-            "PORT": str(_u.port or ""),
-        }
-    }
+    DATABASES = {"default": database_from_url(_db_url)}
 else:
     DATABASES = {
         "default": {
@@ -94,6 +85,16 @@ else:
             },
         }
     }
+
+#: PostgreSQL streaming replicas of DATABASE_URL (comma-separated URLs) that answer reads (docs/operations.md)
+OPENBOROUGH_READ_REPLICAS = [u.strip() for u in os.environ.get("OPENBOROUGH_READ_REPLICAS", "").split(",") if u.strip()]
+#: after a write, the writer's reads stay on the primary this long (covers replication lag)
+OPENBOROUGH_READ_YOUR_WRITES_SECONDS = env_int("OPENBOROUGH_READ_YOUR_WRITES_SECONDS", 10)
+if OPENBOROUGH_READ_REPLICAS:
+    from .operations.settings_db import replica_databases
+
+    DATABASES.update(replica_databases(DATABASES["default"], OPENBOROUGH_READ_REPLICAS))
+    DATABASE_ROUTERS = ["openborough.operations.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -119,6 +120,15 @@ _store = os.environ.get("OPENBOROUGH_STORE") or os.environ.get("OPENBOROUGH_STOR
 if _store.startswith("duckdb://"):
     _store = _store.removeprefix("duckdb://") or str(DATA_DIR / "store")
 OPENBOROUGH_STORE_URL = _store or str(DATA_DIR / "store")
+#: replicas of a PostgreSQL store that answer SoQL reads (default: OPENBOROUGH_READ_REPLICAS when the store is PostgreSQL)
+OPENBOROUGH_STORE_READ_REPLICAS = [
+    u.strip()
+    for u in os.environ.get(
+        "OPENBOROUGH_STORE_READ_REPLICAS",
+        os.environ.get("OPENBOROUGH_READ_REPLICAS", "") if "://" in OPENBOROUGH_STORE_URL else "",
+    ).split(",")
+    if u.strip()
+]
 #: largest file accepted through the web or the API (bytes); answered with 413
 OPENBOROUGH_MAX_UPLOAD_BYTES = env_int("OPENBOROUGH_MAX_UPLOAD_BYTES", 256 * 1024 * 1024)
 #: how many versions of each dataset are kept on disk (the current one included)

@@ -12,12 +12,13 @@ from .base import MergeResult, Store, StoreError, VersionInfo
 __all__ = ["MergeResult", "Store", "StoreError", "VersionInfo", "open_store"]
 
 
-def open_store(url_or_path: str) -> Store:
-    """``postgresql://…`` gives a PostgresStore; anything else is a directory for DuckDBStore."""
+def open_store(url_or_path: str, read_replicas: list[str] | tuple[str, ...] = ()) -> Store:
+    """``postgresql://…`` gives a PostgresStore (reading from ``read_replicas`` when
+    given); anything else is a directory for DuckDBStore."""
     if url_or_path.startswith(("postgres://", "postgresql://")):
         from .postgres import PostgresStore
 
-        return PostgresStore(url_or_path)
+        return PostgresStore(url_or_path, read_dsns=tuple(read_replicas))
     from .duckdb import DuckDBStore
 
     return DuckDBStore(url_or_path)

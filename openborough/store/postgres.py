@@ -54,12 +54,13 @@ import pyarrow as pa
 import sqlglot
 from psycopg import sql
 from psycopg.types import TypeInfo
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
 
 from ..soql.types import SYSTEM_COLUMNS, Column, Schema, SoQLType
+from . import routing
 from .base import Cursor, MergeResult, Store, StoreError, VersionInfo
 from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, exported_csv_chunks, pg_type
 
@@ -190,6 +191,7 @@ class PostgresStore(Store):
         max_connections: int = 10,
         pool_timeout: float = 30.0,
         chunk_rows: int = 20_000,
+        read_dsns: Sequence[str] = (),
     ):
         """``max_connections`` bounds the pool (a streaming cursor holds one until
         closed); waiting longer than ``pool_timeout`` seconds for one raises
@@ -211,6 +213,21 @@ class PostgresStore(Store):
             name="openborough-store",
             open=True,
         )
+        #: streaming replicas of ``dsn`` that answer queries (``execute``) unless the caller is pinned to the primary
+        self._replicas: dict[str, ConnectionPool] = {}
+        for n, rdsn in enumerate(read_dsns, 1):
+            self._replicas[f"replica{n}"] = ConnectionPool(
+                rdsn,
+                min_size=0,
+                max_size=max_connections,
+                timeout=5.0,
+                configure=self._configure,
+                check=ConnectionPool.check_connection,
+                name=f"openborough-store-replica{n}",
+                open=True,
+                kwargs={"connect_timeout": 3},
+            )
+        self._replica_health = routing.Health()
 
     # -- set-up --------------------------------------------------------------
     def _prepare_database(self, dsn: str) -> int:
@@ -608,17 +625,34 @@ class PostgresStore(Store):
                 'invalid byte sequence for encoding "UTF8": 0x00 (PostgreSQL text cannot hold NUL characters)'
             )
         query = dollar_params(sql_text) if params else sql_text
-        conn = self._pool.getconn()
+        replica = None if routing.pinned() else self._replica_health.choose(list(self._replicas))
+        if replica is not None:
+            pool = self._replicas[replica]
+            try:
+                return self._execute_on(pool, query, params)
+            except psycopg.errors.QueryCanceled:
+                raise  # the query's own time limit: running it again on the primary would only double the cost
+            except (psycopg.OperationalError, PoolTimeout) as e:
+                log.warning("store replica %s failed, reading from the primary: %s", replica, str(e).strip())
+                self._replica_health.mark_down(replica)
+            except psycopg.errors.UndefinedTable:
+                pass  # a version written a moment ago that the replica has not replayed yet
+        return self._execute_on(self._pool, query, params)
+
+    def _execute_on(self, pool: ConnectionPool, query: str, params: Sequence[Any]) -> PostgresCursor:
+        conn = pool.getconn()
         try:
             cur = psycopg.RawServerCursor(conn, f"ob_{uuid.uuid4().hex}")
             cur.execute(query, list(params) if params else None)
         except BaseException:
             try:
                 conn.rollback()
+            except psycopg.Error:
+                pass  # a broken connection: the pool's check replaces it
             finally:
-                self._pool.putconn(conn)
+                pool.putconn(conn)
             raise
-        return PostgresCursor(self._pool, conn, cur)
+        return PostgresCursor(pool, conn, cur)
 
     # -- removing ------------------------------------------------------------
     def drop_version(self, dataset_id: str, version: int) -> None:
@@ -653,6 +687,8 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._pool.close()
+        for pool in self._replicas.values():
+            pool.close()
 
 
 def _row_number(value) -> int:
