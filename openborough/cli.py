@@ -59,8 +59,40 @@ def cmd_serve(args) -> int:
     _collectstatic()
     from .server import serve
 
-    serve(args.host, args.port, workers=args.workers, threads=args.threads)
+    with _background_worker(args):
+        serve(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+class _background_worker:
+    """``openborough worker`` beside the server, unless --no-worker (workers run elsewhere)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.proc = None
+
+    def __enter__(self):
+        import subprocess
+
+        if getattr(self.args, "no_worker", False):
+            return self
+        from .config import data_dir
+
+        cmd = [sys.executable, "-m", "openborough.cli", "worker", "--data-dir", str(data_dir())]
+        env = {k: v for k, v in os.environ.items() if k != "OPENBOROUGH_PROCESS_ROLE"}
+        self.proc = subprocess.Popen(cmd, env=env)
+        return self
+
+    def __exit__(self, *exc):
+        import subprocess
+
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # the worker finishes or hands back its current task
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return False
 
 
 def _parse_types(items: list[str]) -> dict:
@@ -318,6 +350,25 @@ def cmd_migrate_store(args) -> int:
     return 0
 
 
+def cmd_worker(args) -> int:
+    """Run background tasks (large publishes from the web …) until stopped (SIGTERM finishes the current one)."""
+    import threading
+
+    _setup(args.data_dir)
+    _migrate()
+    from django.core.management import call_command
+
+    from .operations.jobs import recovery_loop
+
+    stop = threading.Event()
+    threading.Thread(target=recovery_loop, args=(stop,), daemon=True, name="job-recovery").start()
+    try:
+        call_command("db_worker", interval=args.interval, startup_delay=False, verbosity=0)
+    finally:
+        stop.set()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="openborough", description="Open-by-default data portal for councils")
     p.add_argument("--version", action="version", version=__import__("openborough").__version__)
@@ -336,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", parents=[common], help="serve the portal and APIs")
     server_opts(s)
+    s.add_argument("--no-worker", action="store_true", help="do not start a background worker beside the server")
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("publish", parents=[common], help="create, replace or add to a dataset from a file")
@@ -393,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("check", parents=[common], help="validate the configuration and every connection")
     s.add_argument("--json", action="store_true", help="print the findings as JSON")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("worker", parents=[common], help="run background tasks (large publishes from the web …)")
+    s.add_argument("--interval", type=float, default=1.0, help="seconds between looks for new tasks")
+    s.set_defaults(func=cmd_worker)
 
     s = sub.add_parser("backup", parents=[common], help="write the whole portal to one archive file")
     s.add_argument("file", nargs="?", help="archive to write (default: <data-dir>/backups/openborough-<time>.tar)")

@@ -31,7 +31,13 @@ INSTALLED_APPS = [
     "openborough.strategy",
     "openborough.standards",
     "openborough.operations",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+#: background work (large publishes from the web …) runs on Django's tasks framework, stored in the application
+#: database and run by `openborough worker` (which `openborough serve` starts unless --no-worker)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "openborough.operations.logs.RequestIdMiddleware",
@@ -131,6 +137,10 @@ OPENBOROUGH_STORE_READ_REPLICAS = [
 ]
 #: largest file accepted through the web or the API (bytes); answered with 413
 OPENBOROUGH_MAX_UPLOAD_BYTES = env_int("OPENBOROUGH_MAX_UPLOAD_BYTES", 256 * 1024 * 1024)
+#: uploads at least this big are published in the background, with a progress page (bytes)
+OPENBOROUGH_BACKGROUND_PUBLISH_BYTES = env_int("OPENBOROUGH_BACKGROUND_PUBLISH_BYTES", 8 * 1024 * 1024)
+#: a background job whose worker has not been heard from for this long is run again (seconds)
+OPENBOROUGH_JOB_STALE_SECONDS = env_int("OPENBOROUGH_JOB_STALE_SECONDS", 30)
 #: how many versions of each dataset are kept on disk (the current one included)
 OPENBOROUGH_KEEP_VERSIONS = env_int("OPENBOROUGH_KEEP_VERSIONS", 10)
 #: public name of the council running the portal
