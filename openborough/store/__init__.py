@@ -7,9 +7,9 @@ immutable Parquet file per version) and ``PostgresStore`` (one table per
 version). See ``docs/operations.md`` for the on-disk layout.
 """
 
-from .base import MergeResult, Store, StoreError, VersionInfo
+from .base import MergeResult, Store, StoreError, StoreUnavailable, VersionInfo
 
-__all__ = ["MergeResult", "Store", "StoreError", "VersionInfo", "open_store"]
+__all__ = ["MergeResult", "Store", "StoreError", "StoreUnavailable", "VersionInfo", "open_store"]
 
 
 def open_store(url_or_path: str, read_replicas: list[str] | tuple[str, ...] = ()) -> Store:

@@ -17,6 +17,10 @@ class StoreError(Exception):
     """A storage operation failed; the message is fit for a publisher to read."""
 
 
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached right now; trying again later may work."""
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     dataset_id: str

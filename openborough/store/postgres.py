@@ -61,7 +61,7 @@ from sqlglot.tokens import TokenType
 
 from ..soql.types import SYSTEM_COLUMNS, Column, Schema, SoQLType
 from . import routing
-from .base import Cursor, MergeResult, Store, StoreError, VersionInfo
+from .base import Cursor, MergeResult, Store, StoreError, StoreUnavailable, VersionInfo
 from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, exported_csv_chunks, pg_type
 
 log = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ class PostgresStore(Store):
         try:
             conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
         except psycopg.Error as e:
-            raise StoreError(f"cannot connect to PostgreSQL at {_safe_dsn(dsn)}: {e}".strip()) from None
+            raise StoreUnavailable(f"cannot connect to PostgreSQL at {_safe_dsn(dsn)}: {e}".strip()) from None
         with conn:
             if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
                 try:

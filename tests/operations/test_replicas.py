@@ -3,7 +3,6 @@ made with initdb and pg_basebackup in a temporary directory."""
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -11,47 +10,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 import requests
 
 from tests.live import LiveServer, clean_env, cli, free_port
+from tests.operations.pgcluster import Cluster, as_postgres, pg_bin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 #: the replica replays WAL this late, so a read that reaches it right after a write is visibly stale
 APPLY_DELAY_S = 3
-
-
-def _bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if not found:
-        pytest.fail(f"PostgreSQL's {name} is not installed (Debian: postgresql-15)", pytrace=False)
-    return found[-1]
-
-
-def _as_postgres(*cmd: str, **kw) -> subprocess.CompletedProcess:
-    if os.geteuid() == 0:  # initdb and the server refuse to run as root
-        cmd = ("runuser", "-u", "postgres", "--", *cmd)
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120, **kw)
-
-
-class Cluster:
-    def __init__(self, path: Path, port: int):
-        self.path, self.port = path, port
-
-    def start(self) -> None:
-        _as_postgres(_bin("pg_ctl"), "-D", str(self.path), "-l", str(self.path / "server.log"), "-w", "start")
-
-    def stop(self) -> None:
-        _as_postgres(_bin("pg_ctl"), "-D", str(self.path), "-m", "immediate", "-w", "stop")
-
-    def url(self, db: str = "openborough") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"
-
-    def query(self, sql: str, db: str = "openborough"):
-        with psycopg.connect(self.url(db), connect_timeout=5, autocommit=True) as conn:
-            cur = conn.execute(sql)
-            return cur.fetchall() if cur.description else []
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +27,12 @@ def pair():
     shutil.chown(base, "postgres") if os.geteuid() == 0 else None
     primary = Cluster(base / "primary", free_port())
     replica = Cluster(base / "replica", free_port())
-    _as_postgres(_bin("initdb"), "-D", str(primary.path), "-A", "trust", "-U", "postgres", "--no-sync")
-    with open(primary.path / "postgresql.conf", "a") as f:
-        f.write(f"port = {primary.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{base}'\n"
-                "wal_level = replica\nmax_wal_senders = 5\nfsync = off\n")  # fmt: skip
+    primary.create(base)
     primary.start()
     started = [primary]
     try:
         primary.query("CREATE DATABASE openborough", db="postgres")
-        _as_postgres(_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+        as_postgres(pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
                      "-D", str(replica.path), "-R", "-X", "stream", "-c", "fast")  # fmt: skip
         with open(replica.path / "postgresql.auto.conf", "a") as f:
             f.write(f"port = {replica.port}\nhot_standby = on\nrecovery_min_apply_delay = '{APPLY_DELAY_S}s'\n")
