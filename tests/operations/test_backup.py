@@ -176,18 +176,16 @@ def test_embedded_backup_restores_into_postgresql(portal, before, tmp_path, pg_d
 
 @pytest.mark.postgres
 def test_migrate_store_moves_an_embedded_portal_to_postgresql(portal, before, tmp_path, pg_dsn):
-    import shutil
-
-    _, data, _ = portal
-    copy = tmp_path / "copy"
-    shutil.copytree(data, copy)
+    _, _, archive = portal
+    copy = tmp_path / "copy"  # an embedded portal, on either pass of the suite
+    cli(copy, "restore", str(archive), env=clean_env())
     name, url = _fresh_pg_database()
     try:
-        out = cli(copy, "migrate-store", "--to", url)
+        out = cli(copy, "migrate-store", "--to", url, env=clean_env())
         assert "copied into" in out.stderr
         env = clean_env(DATABASE_URL=url, OPENBOROUGH_STORE=url)
         assert served(copy, env=env) == before
-        again = cli(copy, "migrate-store", "--to", url, check=False)  # already there: refused, nothing doubled
+        again = cli(copy, "migrate-store", "--to", url, env=clean_env(), check=False)  # already there: refused, nothing doubled
         assert again.returncode != 0 and "empty" in again.stderr
         assert served(copy, env=env) == before
     finally:
