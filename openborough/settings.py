@@ -30,9 +30,18 @@ INSTALLED_APPS = [
     "openborough.transparency",
     "openborough.strategy",
     "openborough.standards",
+    "openborough.operations",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
+#: background work (large publishes from the web …) runs on Django's tasks framework, stored in the application
+#: database and run by `openborough worker` (which `openborough serve` starts unless --no-worker)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 MIDDLEWARE = [
+    "openborough.operations.logs.RequestIdMiddleware",
+    "openborough.operations.replicas.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,21 +72,12 @@ TEMPLATES = [
     }
 ]
 
-_db_url = os.environ.get("OPENBOROUGH_DATABASE_URL", "")
+#: the application database: DATABASE_URL (12-factor name) or OPENBOROUGH_DATABASE_URL; default SQLite in the data dir
+_db_url = os.environ.get("DATABASE_URL") or os.environ.get("OPENBOROUGH_DATABASE_URL", "")
 if _db_url.startswith(("postgres://", "postgresql://")):
-    from urllib.parse import unquote, urlparse
+    from .operations.settings_db import database_from_url
 
-    _u = urlparse(_db_url)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(_u.path.lstrip("/")),
-            "USER": unquote(_u.username or ""),
-            "PASSWORD": unquote(_u.password or ""),
-            "HOST": _u.hostname or "",
-            "PORT": str(_u.port or ""),
-        }
-    }
+    DATABASES = {"default": database_from_url(_db_url)}
 else:
     DATABASES = {
         "default": {
@@ -91,6 +91,16 @@ else:
             },
         }
     }
+
+#: PostgreSQL streaming replicas of DATABASE_URL (comma-separated URLs) that answer reads (docs/operations.md)
+OPENBOROUGH_READ_REPLICAS = [u.strip() for u in os.environ.get("OPENBOROUGH_READ_REPLICAS", "").split(",") if u.strip()]
+#: after a write, the writer's reads stay on the primary this long (covers replication lag)
+OPENBOROUGH_READ_YOUR_WRITES_SECONDS = env_int("OPENBOROUGH_READ_YOUR_WRITES_SECONDS", 10)
+if OPENBOROUGH_READ_REPLICAS:
+    from .operations.settings_db import replica_databases
+
+    DATABASES.update(replica_databases(DATABASES["default"], OPENBOROUGH_READ_REPLICAS))
+    DATABASE_ROUTERS = ["openborough.operations.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -113,9 +123,26 @@ WHITENOISE_MAX_AGE = 3600
 
 # --- openborough -------------------------------------------------------------
 #: where dataset rows live: a directory (DuckDB + Parquet) or postgresql://…
-OPENBOROUGH_STORE_URL = os.environ.get("OPENBOROUGH_STORE_URL") or str(DATA_DIR / "store")
+#: OPENBOROUGH_STORE (duckdb:///path, a path, or postgresql://…); OPENBOROUGH_STORE_URL is the older name
+_store = os.environ.get("OPENBOROUGH_STORE") or os.environ.get("OPENBOROUGH_STORE_URL") or ""
+if _store.startswith("duckdb://"):
+    _store = _store.removeprefix("duckdb://") or str(DATA_DIR / "store")
+OPENBOROUGH_STORE_URL = _store or str(DATA_DIR / "store")
+#: replicas of a PostgreSQL store that answer SoQL reads (default: OPENBOROUGH_READ_REPLICAS when the store is PostgreSQL)
+OPENBOROUGH_STORE_READ_REPLICAS = [
+    u.strip()
+    for u in os.environ.get(
+        "OPENBOROUGH_STORE_READ_REPLICAS",
+        os.environ.get("OPENBOROUGH_READ_REPLICAS", "") if "://" in OPENBOROUGH_STORE_URL else "",
+    ).split(",")
+    if u.strip()
+]
 #: largest file accepted through the web or the API (bytes); answered with 413
 OPENBOROUGH_MAX_UPLOAD_BYTES = env_int("OPENBOROUGH_MAX_UPLOAD_BYTES", 256 * 1024 * 1024)
+#: uploads at least this big are published in the background, with a progress page (bytes)
+OPENBOROUGH_BACKGROUND_PUBLISH_BYTES = env_int("OPENBOROUGH_BACKGROUND_PUBLISH_BYTES", 8 * 1024 * 1024)
+#: a background job whose worker has not been heard from for this long is run again (seconds)
+OPENBOROUGH_JOB_STALE_SECONDS = env_int("OPENBOROUGH_JOB_STALE_SECONDS", 30)
 #: how many versions of each dataset are kept on disk (the current one included)
 OPENBOROUGH_KEEP_VERSIONS = env_int("OPENBOROUGH_KEEP_VERSIONS", 10)
 #: public name of the council running the portal
@@ -153,11 +180,30 @@ CACHES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+#: OPENBOROUGH_LOG_FORMAT=json (default: one JSON object a line, with request ids) or text;
+#: OPENBOROUGH_REQUEST_LOG=0 turns off the one-line-per-request access log
+_log_format = os.environ.get("OPENBOROUGH_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "openborough.operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "openborough.operations.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if _log_format == "text" else "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("OPENBOROUGH_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "openborough.request": {
+            "level": "INFO" if os.environ.get("OPENBOROUGH_REQUEST_LOG", "1") != "0" else "WARNING",
+        },
+    },
 }
 
 # --- dataset requests, FOI log (docs/requests-and-foi.md) ------------------------

@@ -317,8 +317,11 @@ def publish_file(
     actor: str = "",
     progress: Callable[[int], None] | None = None,
     on_prepared: Callable[[Any], None] | None = None,
+    source: str | None = None,
 ) -> PublishOutcome:
     """Create or replace a dataset from a file, or append/upsert its rows.
+
+    ``source`` names the new version's origin (default: the file's name).
 
     ``meta`` holds catalogue fields (name, description, category, tags,
     organisation, contact_*, licence, update_frequency, *_coverage).
@@ -393,7 +396,7 @@ def publish_file(
                 result,
                 user=user,
                 actor=actor,
-                source=os.path.basename(str(path)),
+                source=source or os.path.basename(str(path)),
                 report=report,
                 meta=meta,
             )

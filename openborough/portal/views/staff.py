@@ -9,6 +9,7 @@ import functools
 import json
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
@@ -352,8 +353,6 @@ def publish_metadata(request, token):
             "review_date": ds.exemption_review_date,
         }
     else:
-        from django.conf import settings
-
         initial = {"organisation": settings.OPENBOROUGH_DEFAULT_ORGANISATION, "name": _title(state["filename"])}
         vis_initial = {"visibility": Visibility.PUBLIC, "review_date": f.default_review_date()}
     meta_form = f.MetadataForm(request.POST or None, initial=initial, prefix="m")
@@ -364,6 +363,24 @@ def publish_metadata(request, token):
 
         path = staging.path_for(token, state["filename"])
         old_schema = ds.schema().to_list() if ds is not None else []
+        if path is not None and path.stat().st_size >= settings.OPENBOROUGH_BACKGROUND_PUBLISH_BYTES:
+            # a large file: a worker publishes it while the publisher watches its progress
+            from ...operations.jobs import create_publish_job
+
+            job = create_publish_job(
+                path,
+                title=meta_form.meta().get("name") or state["filename"],
+                user=request.user,
+                meta=meta_form.meta(),
+                dataset_id=ds.id if ds else None,
+                options=_options(state),
+                visibility=vis_form.as_kwargs(),
+            )
+            staging.discard(token)
+            states = request.session.get(WIZARD, {})
+            states.pop(token, None)
+            request.session[WIZARD] = states
+            return HttpResponseRedirect(reverse("portal:staff-job", args=[job.id]))
         try:
             outcome = publish_file(
                 path,
@@ -590,3 +607,14 @@ def user_edit(request, user_id):
     return render(
         request, "portal/staff/user_edit.html", {"target": target, "form": form}, status=400 if form.errors else 200
     )
+
+
+@role_required(Role.PUBLISHER)
+@require_http_methods(["GET"])
+def job(request, job_id):
+    """A background publish: progress while it runs (the page refreshes itself), then the outcome."""
+    from ...operations.models import Job
+
+    j = get_object_or_404(Job, pk=job_id)
+    ds = Dataset.objects.filter(pk=j.result.get("dataset_id")).first() if j.result.get("dataset_id") else None
+    return render(request, "portal/staff/job.html", {"job": j, "ds": ds, "Status": Job.Status})
