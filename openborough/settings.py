@@ -130,8 +130,9 @@ LOGIN_REDIRECT_URL = "/staff/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- SODA API (openborough.soda; documented in docs/api/soda.md) ---------------
-#: largest $limit a /resource query may ask for; above it: 400 req.row-limit-exceeded (0 = no maximum)
-OPENBOROUGH_SODA_MAX_LIMIT = env_int("OPENBOROUGH_SODA_MAX_LIMIT", 50_000)
+#: largest $limit a /resource query may ask for; above it: 400 req.row-limit-exceeded. Default 0: no maximum
+#: (answers stream, so `$limit=1000000`, the usual "download everything" line, is answered in full)
+OPENBOROUGH_SODA_MAX_LIMIT = env_int("OPENBOROUGH_SODA_MAX_LIMIT", 0)
 #: requests a minute: anonymous callers per IP address, and app-token holders / signed-in users each
 OPENBOROUGH_SODA_ANON_RATE = env_int("OPENBOROUGH_SODA_ANON_RATE", 600)
 OPENBOROUGH_SODA_TOKEN_RATE = env_int("OPENBOROUGH_SODA_TOKEN_RATE", 6000)

@@ -31,7 +31,7 @@ SOQL = [
     _p("$having", desc="filter after grouping"),
     _p(
         "$limit",
-        desc="rows to return: default 1000; above OPENBOROUGH_SODA_MAX_LIMIT → 400 req.row-limit-exceeded",
+        desc="rows to return: default 1000, no maximum (streamed); an operator's OPENBOROUGH_SODA_MAX_LIMIT → 400 req.row-limit-exceeded above it",
         schema={"type": "integer", "default": 1000},
     ),
     _p("$offset", desc="rows to skip", schema={"type": "integer", "default": 0}),
