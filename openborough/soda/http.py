@@ -18,7 +18,8 @@ from .errors import SodaError, error_response
 log = logging.getLogger("openborough.soda")
 
 EXPOSED = (
-    "X-SODA2-Fields, X-SODA2-Types, X-SODA2-Truth-Last-Modified, Last-Modified, ETag, X-Socrata-RequestId, Retry-After"
+    "X-SODA2-Fields, X-SODA2-Types, X-SODA2-Truth-Last-Modified, X-SODA2-Secondary-Last-Modified, "
+    "X-SODA2-Data-Out-Of-Date, Last-Modified, ETag, X-Socrata-RequestId, Retry-After, Content-Length, Content-Range"
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -27,6 +27,40 @@ INPUT_TYPE_NAMES = {
     "html": SoQLType.TEXT,
 }
 
+#: our SoQL type → the name Socrata's engine gives it (soql-types ``SoQLType.name``), which is what
+#: soda-fountain writes in ``X-SODA2-Types`` (``ci.typ.name.name``): a checkbox column is ``boolean``
+WIRE_TYPE_NAMES = {SoQLType.CHECKBOX.value: "boolean"}
+#: our SoQL type → the Discovery API's ``columns_datatype`` (the portal's display names:
+#: ``"Text"``, ``"Number"``, ``"Calendar date"`` as data.cityofnewyork.us answers)
+CATALOG_TYPE_NAMES = {
+    SoQLType.TEXT: "Text",
+    SoQLType.NUMBER: "Number",
+    SoQLType.DOUBLE: "Number",
+    SoQLType.MONEY: "Money",
+    SoQLType.CHECKBOX: "Checkbox",
+    SoQLType.FLOATING_TIMESTAMP: "Calendar date",
+    SoQLType.FIXED_TIMESTAMP: "Date",
+    SoQLType.POINT: "Point",
+    SoQLType.MULTIPOINT: "MultiPoint",
+    SoQLType.LINE: "Line",
+    SoQLType.MULTILINE: "MultiLine",
+    SoQLType.POLYGON: "Polygon",
+    SoQLType.MULTIPOLYGON: "MultiPolygon",
+    SoQLType.LOCATION: "Location",
+    SoQLType.URL: "URL",
+    SoQLType.BLOB: "Blob",
+}
+
+
+def wire_type_name(t: str) -> str:
+    """A query output type as ``X-SODA2-Types`` names it."""
+    return WIRE_TYPE_NAMES.get(t, t)
+
+
+def catalog_type_name(t: str | SoQLType) -> str:
+    return CATALOG_TYPE_NAMES.get(SoQLType(t), SoQLType(t).value.title())
+
+
 LICENSE_IDS = {
     Licence.OGL3: "UK_OGL_30",
     Licence.CC_BY4: "CC_40_BY",
