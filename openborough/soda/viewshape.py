@@ -188,6 +188,29 @@ def _user(u) -> dict | None:
     }
 
 
+def custom_fields(ds: Dataset) -> dict:
+    """The dataset's catalogue fields beyond Socrata's own, as Socrata's custom fields:
+    ``{fieldset: {field: value}}`` (empty when none is filled in)."""
+    fields = {
+        k: v
+        for k, v in (
+            ("Organisation", ds.organisation.name if ds.organisation_id else ""),
+            ("Contact name", ds.contact_name),
+            ("Contact email", ds.contact_email),
+            ("Update frequency", ds.update_frequency),
+            ("Temporal coverage", ds.temporal_coverage),
+            ("Spatial coverage", ds.spatial_coverage),
+        )
+        if v
+    }
+    return {"Open data": fields} if fields else {}
+
+
+def view_columns(ds: Dataset, *, with_stats: bool = True) -> list[dict]:
+    """The columns as ``/api/views/{id}.json`` lists them."""
+    return view_json(ds, with_stats=with_stats)["columns"]
+
+
 def view_json(ds: Dataset, *, user=None, with_stats: bool = True) -> dict:
     cols = list(ds.columns.order_by("position"))
     stats = column_stats(ds) if with_stats else {}
@@ -215,21 +238,8 @@ def view_json(ds: Dataset, *, user=None, with_stats: bool = True) -> dict:
     meta = {"custom_fields": {}, "availableDisplayTypes": ["table", "fatrow", "page"], "rowLabel": "Row"}
     if ds.row_identifier:
         meta["rowIdentifier"] = ds.row_identifier
-    extra = {
-        "Open data": {
-            k: v
-            for k, v in (
-                ("Organisation", ds.organisation.name if ds.organisation_id else ""),
-                ("Contact name", ds.contact_name),
-                ("Contact email", ds.contact_email),
-                ("Update frequency", ds.update_frequency),
-                ("Temporal coverage", ds.temporal_coverage),
-                ("Spatial coverage", ds.spatial_coverage),
-            )
-            if v
-        }
-    }
-    if extra["Open data"]:
+    extra = custom_fields(ds)
+    if extra:
         meta["custom_fields"] = extra
     if not public:
         meta["exemption"] = {
