@@ -67,8 +67,8 @@ def _int(value, name: str) -> int:
         value = int(value.strip())
     if not isinstance(value, int):
         raise _bad("req.option.malformed", f"{name} must be a whole number, not {value!r}", {"option": name})
-    if value < 1:
-        raise _bad("req.option.malformed", f"{name} must be 1 or more", {"option": name})
+    if not 1 <= value < 10**12:  # pageNumber × pageSize must stay a sane row offset
+        raise _bad("req.option.malformed", f"{name} must be between 1 and 10^12", {"option": name})
     return value
 
 
@@ -123,6 +123,8 @@ def read_options(request, allowed: set[str], *, synthetic: bool = True) -> Optio
         if not isinstance(page, dict) or set(page) - {"pageNumber", "pageSize"} or "pageSize" not in page:
             raise _bad("req.option.malformed", 'page must be {"pageNumber": n, "pageSize": m}')
         opts.page = (_int(page.get("pageNumber", 1), "pageNumber"), _int(page["pageSize"], "pageSize"))
+        if opts.page[0] * opts.page[1] > 10**15:
+            raise _bad("req.option.malformed", "pageNumber × pageSize is beyond any dataset")
     if raw.get("includeSynthetic") is not None:
         opts.synthetic = _bool(raw["includeSynthetic"], "includeSynthetic")
     if raw.get("orderingSpecifier") is not None and raw["orderingSpecifier"] not in ORDERING:

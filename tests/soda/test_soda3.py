@@ -132,6 +132,8 @@ def test_app_token_rules(token, dataset, pub_auth, settings):
         ({"page": {"pageNumber": 0, "pageSize": 10}}, 400, "req.option.malformed"),
         ({"page": {"pageNumber": 1, "pageSize": "ten"}}, 400, "req.option.malformed"),
         ({"page": {"pageNumber": 1}}, 400, "req.option.malformed"),
+        ({"page": {"pageNumber": 10**15, "pageSize": 10**15}}, 400, "req.option.malformed"),
+        ({"page": {"pageNumber": 10**11, "pageSize": 10**11}}, 400, "req.option.malformed"),
         ({"page": [1, 10]}, 400, "req.option.malformed"),
         ({"includeSynthetic": "perhaps"}, 400, "req.option.malformed"),
         ({"orderingSpecifier": "random"}, 400, "req.option.malformed"),
