@@ -32,13 +32,20 @@ def _cors(resp: HttpResponse, request) -> HttpResponse:
 
 
 def _without_body(resp):
+    """The GET answer without its body, keeping the length GET would send."""
     if not resp.streaming:
+        if not resp.has_header("Content-Length"):
+            resp["Content-Length"] = str(len(resp.content))
         resp.content = b""
         return resp
+    length = resp.get("Content-Length")
+    if length is None:  # measure it: HEAD must say what GET would send
+        length = str(sum(len(chunk) for chunk in resp.streaming_content))
     resp.close()
     bare = HttpResponse(status=resp.status_code)
     for k, v in resp.items():
         bare[k] = v
+    bare["Content-Length"] = length
     return bare
 
 

@@ -96,3 +96,23 @@ def test_catalog_columns_datatype_uses_display_names(dataset):
     r = Client().get("/api/catalog/v1", {"ids": dataset.id})
     res = r.json()["results"][0]["resource"]
     assert res["columns_datatype"] == ["Text", "Number", "Calendar date", "Checkbox", "Point"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/views/{id}.json",
+        "/api/views/metadata/v1/{id}",
+        "/api/views/{id}/columns.json",
+        "/api/views/{id}/rows.csv",
+        "/resource/{id}/item 1.json",
+        "/api/catalog/v1",
+    ],
+)
+def test_head_length_equals_get_everywhere(dataset, path):
+    c = Client()
+    url = path.format(id=dataset.id)
+    g = c.get(url)
+    h = c.head(url)
+    assert g.status_code == h.status_code == 200 and h.content == b""
+    assert h["Content-Length"] == str(len(_body(g)))
