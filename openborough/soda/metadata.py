@@ -90,3 +90,27 @@ def metadata_detail(request, user, dataset_id: str):
 @soda_view(("GET",))
 def columns(request, user, dataset_id: str, ext: str | None = None):
     return json_response(view_columns(get_dataset(dataset_id, user)))
+
+
+@soda_view(("GET",))
+def attachment(request, user, dataset_id: str, asset_id: str):
+    """``/api/views/{id}/files/{assetId}[?download=true&filename=…]``: a dataset's attachment."""
+    from django.http import FileResponse
+
+    from ..catalog.attachments import open_attachment
+
+    ds = get_dataset(dataset_id, user)
+    att = ds.attachments.filter(asset_id=asset_id).first()
+    try:
+        if att is None:
+            raise FileNotFoundError
+        handle = open_attachment(att)
+    except FileNotFoundError:
+        raise SodaError(
+            404, "soda.attachment.not-found", f"Dataset {ds.id} has no attachment {asset_id}", {"asset": asset_id}
+        ) from None
+    download = request.GET.get("download", "").lower() in ("true", "1")
+    resp = FileResponse(handle, content_type=att.content_type, as_attachment=download, filename=att.filename)
+    resp["Content-Length"] = str(att.size)
+    resp["ETag"] = f'"{att.sha256[:32]}"'
+    return resp

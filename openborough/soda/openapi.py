@@ -298,6 +298,14 @@ DOC = {
         "/views/{dataset_id}.json": {
             "get": _op("soda-view-alias", "Same as /api/views/{id}.json", params=[ID], ok=VIEW)
         },  # fmt: skip
+        "/api/views/{dataset_id}/files/{asset_id}": {
+            "get": _op(
+                "soda-attachment",
+                "Download an attachment listed in the view's metadata.attachments (`?download=true` to save)",
+                params=[ID, _p("asset_id", "path", required=True), _p("download"), _p("filename")],
+                ok={"description": "the file"},
+            ),
+        },
         "/api/views/{dataset_id}/columns.json": {
             "get": _op("soda-columns", "The dataset's columns, as in its view", params=[ID]),
         },

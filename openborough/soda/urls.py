@@ -32,4 +32,5 @@ urlpatterns = [
     re_path(rf"^api/views/metadata/v1/{ID}/?$", metadata.metadata_detail, name="soda-metadata"),
     re_path(rf"^views/{ID}(?:\.(?P<ext>json))?$", views_api.view_detail, name="soda-view-alias"),
     re_path(rf"^api/views/{ID}/columns(?:\.(?P<ext>json))?$", metadata.columns, name="soda-columns"),
+    re_path(rf"^api/views/{ID}/files/(?P<asset_id>[0-9a-f]{{32}})$", metadata.attachment, name="soda-attachment"),
 ]

@@ -241,6 +241,12 @@ def view_json(ds: Dataset, *, user=None, with_stats: bool = True) -> dict:
     extra = custom_fields(ds)
     if extra:
         meta["custom_fields"] = extra
+    attachments = [
+        {"assetId": a.asset_id, "blobId": a.asset_id, "filename": a.filename, "name": a.name}
+        for a in ds.attachments.all()
+    ]
+    if attachments:  # as Socrata lists them; download from /api/views/{id}/files/{assetId}
+        meta["attachments"] = attachments
     if not public:
         meta["exemption"] = {
             "section": ds.exemption,
