@@ -66,6 +66,10 @@ def _translate(exc: Exception) -> SodaError | None:
         SoQLError = ()  # noqa: N806
     if SoQLError and isinstance(exc, SoQLError):
         return soql_error(exc)
+    from .reading import DATA_ERRORS
+
+    if DATA_ERRORS and isinstance(exc, DATA_ERRORS):  # raised while reading the first rows of an answer
+        return SodaError(400, "query.execution.failed", f"The query cannot run on this data: {exc}")
     if isinstance(exc, PublishError):
         status = 404 if exc.code == "not-found" else 409 if exc.code == "exists" else 400
         return SodaError(status, f"soda.publish.{exc.code}", exc.message, {"report": exc.report} if exc.report else {})

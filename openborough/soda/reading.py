@@ -12,11 +12,11 @@ from .errors import SodaError
 from .params import check_limit
 
 #: database errors that mean "this query cannot run on these values" (a client error)
-_DATA_ERRORS: tuple[type[BaseException], ...] = ()
+DATA_ERRORS: tuple[type[BaseException], ...] = ()
 try:
     import duckdb
 
-    _DATA_ERRORS += (
+    DATA_ERRORS += (
         duckdb.ConversionException,
         duckdb.InvalidInputException,
         duckdb.OutOfRangeException,
@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover
 try:
     import psycopg
 
-    _DATA_ERRORS += (psycopg.errors.DataError,)
+    DATA_ERRORS += (psycopg.errors.DataError,)
 except ImportError:  # pragma: no cover
     pass
 
@@ -124,7 +124,7 @@ def execute(prep: Prepared):
     """Start the query; the cursor is iterated while the response streams."""
     try:
         return prep.store.execute(prep.sql, prep.params)
-    except _DATA_ERRORS as e:
+    except DATA_ERRORS as e:
         raise SodaError(400, "query.execution.failed", f"The query cannot run on this data: {e}") from None
 
 

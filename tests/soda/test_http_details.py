@@ -116,3 +116,24 @@ def test_head_length_equals_get_everywhere(dataset, path):
     h = c.head(url)
     assert g.status_code == h.status_code == 200 and h.content == b""
     assert h["Content-Length"] == str(len(_body(g)))
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_query_that_fails_on_the_data_is_a_400(dataset, method, monkeypatch):
+    """A data error raised while reading the first rows (DuckDB evaluates lazily) is a JSON 400, not a 500."""
+    import duckdb
+
+    from openborough.soda import resource
+
+    class Failing:
+        def fetchmany(self, n):
+            raise duckdb.ConversionException("Could not convert string 'x' to INT64")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(resource, "execute", lambda prep: Failing())
+    r = getattr(Client(), method)(f"/resource/{dataset.id}.json", {"$limit": "3"})
+    assert r.status_code == 400
+    if method == "get":
+        assert r.json()["code"] == "query.execution.failed"
