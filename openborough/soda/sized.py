@@ -6,7 +6,7 @@ through ``/vsicurl/``: a ``HEAD`` for the size, then ``Range`` reads. A body
 is rebuilt from the store for each request (``make_body`` gives a fresh
 iterator), so a large answer is never held in memory; its length, once
 measured, is kept in the cache under the answer's ETag (which names the data
-version and the whole query), so later ``HEAD`` and ``GET`` requests of the
+version and the whole query) in the shared ``soda`` cache, so later ``HEAD`` and ``GET`` requests of the
 same answer carry it without measuring again."""
 
 from __future__ import annotations
@@ -15,8 +15,15 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse, StreamingHttpResponse
+
+
+#: the ``soda`` cache is shared by every server process (files under <data-dir>/cache/soda),
+#: so a length measured by one worker serves the next request whichever worker takes it
+def _cache():
+    return caches["soda"]
+
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.ASCII)
 LENGTH_TTL = 24 * 3600
@@ -30,7 +37,7 @@ def _measure(body: Iterable[bytes], key: str) -> int:
     n = 0
     for chunk in body:
         n += len(chunk)
-    cache.set(key, n, LENGTH_TTL)
+    _cache().set(key, n, LENGTH_TTL)
     return n
 
 
@@ -39,7 +46,7 @@ def _counting(body: Iterable[bytes], key: str) -> Iterator[bytes]:
     for chunk in body:
         n += len(chunk)
         yield chunk
-    cache.set(key, n, LENGTH_TTL)  # reached only when the whole body went out
+    _cache().set(key, n, LENGTH_TTL)  # reached only when the whole body went out
 
 
 def _slice(body: Iterable[bytes], start: int, end: int) -> Iterator[bytes]:
@@ -79,7 +86,7 @@ def _range(header: str, length: int) -> tuple[int, int] | None | bool:
 
 def respond(request, make_body: Callable[[], Iterable[bytes]], content_type: str, etag: str) -> HttpResponse:
     key = _key(etag)
-    length = cache.get(key)
+    length = _cache().get(key)
     if getattr(request, "soda_head", False):
         if length is None:
             length = _measure(make_body(), key)
@@ -109,7 +116,7 @@ def respond(request, make_body: Callable[[], Iterable[bytes]], content_type: str
     if second is None:  # a small answer: sent whole, with its length
         resp = HttpResponse(first, content_type=content_type)
         resp["Content-Length"] = str(len(first))
-        cache.set(key, len(first), LENGTH_TTL)
+        _cache().set(key, len(first), LENGTH_TTL)
     else:
         resp = StreamingHttpResponse(_counting(itertools.chain((first, second), body), key), content_type=content_type)
         if length is not None:
