@@ -150,17 +150,18 @@ OPENBOROUGH_SITE_NAME = os.environ.get("OPENBOROUGH_SITE_NAME", "openborough")
 OPENBOROUGH_DEFAULT_ORGANISATION = os.environ.get("OPENBOROUGH_ORGANISATION", "Demo Borough Council")
 #: map tiles for the portal's dataset maps ("" = no tiles: points and ward boundaries on a blank map)
 OPENBOROUGH_MAP_TILE_URL = os.environ.get("OPENBOROUGH_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get(
-    "OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
-)
+OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get("OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 LOGIN_URL = "/staff/sign-in"
 LOGIN_REDIRECT_URL = "/staff/"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- SODA API (openborough.soda; documented in docs/api/soda.md) ---------------
-#: largest $limit a /resource query may ask for; above it: 400 req.row-limit-exceeded (0 = no maximum)
-OPENBOROUGH_SODA_MAX_LIMIT = env_int("OPENBOROUGH_SODA_MAX_LIMIT", 50_000)
+#: largest $limit a /resource query may ask for; above it: 400 req.row-limit-exceeded. Default 0: no maximum
+#: (answers stream, so `$limit=1000000`, the usual "download everything" line, is answered in full)
+OPENBOROUGH_SODA_MAX_LIMIT = env_int("OPENBOROUGH_SODA_MAX_LIMIT", 0)
+#: SODA3 (/api/v3/views/…) answers only a signed-in user or a valid app token, as Socrata documents; 0 opens it
+OPENBOROUGH_SODA3_REQUIRE_TOKEN = os.environ.get("OPENBOROUGH_SODA3_REQUIRE_TOKEN", "1") != "0"
 #: requests a minute: anonymous callers per IP address, and app-token holders / signed-in users each
 OPENBOROUGH_SODA_ANON_RATE = env_int("OPENBOROUGH_SODA_ANON_RATE", 600)
 OPENBOROUGH_SODA_TOKEN_RATE = env_int("OPENBOROUGH_SODA_TOKEN_RATE", 6000)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("strategy/", include("openborough.strategy.urls")),
     path("standards/", include("openborough.standards.urls")),
     path("", include("openborough.portal.urls")),
+    path("", include("openborough.soda.fallback")),  # last: unmatched /api/* → JSON 404
 ]

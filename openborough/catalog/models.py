@@ -201,3 +201,26 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.dataset_id}"
+
+
+class Attachment(models.Model):
+    """A file published with a dataset (a data dictionary, a methodology note…):
+    Socrata's dataset attachments. The bytes live under ``<data-dir>/attachments``."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="attachments")
+    asset_id = models.CharField(max_length=32, unique=True, editable=False)
+    name = models.CharField(max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=200, default="application/octet-stream")
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.dataset_id}: {self.filename}"

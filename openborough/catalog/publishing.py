@@ -479,6 +479,9 @@ def delete_dataset(ds: Dataset, *, user=None, actor: str = "") -> None:
             ds.delete()
             audit.record("delete", f"{ds_id} deleted ({name})", user=user, actor=actor, dataset_id=ds_id)
         get_store().drop_dataset(ds_id)
+        from .attachments import drop_dataset_files
+
+        drop_dataset_files(ds_id)
 
 
 def replace_register(

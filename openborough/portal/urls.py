@@ -35,6 +35,7 @@ urlpatterns = [
     path("staff/jobs/<uuid:job_id>/", staff.job, name="staff-job"),
     re_path(rf"^staff/datasets/{ID}/edit$", staff.edit, name="staff-edit"),
     re_path(rf"^staff/datasets/{ID}/replace$", staff.publish_upload, name="staff-replace"),
+    re_path(rf"^staff/datasets/{ID}/attachments$", staff.attachments, name="staff-attachments"),
     path("staff/audit", staff.audit, name="staff-audit"),
     path("staff/tokens", staff.tokens, name="staff-tokens"),
     path("staff/users", staff.users, name="staff-users"),

@@ -10,7 +10,7 @@ from .auth import can_read_private
 from .errors import SodaError
 from .http import soda_view
 from .links import landing_page
-from .viewshape import LICENSE_IDS, type_name
+from .viewshape import LICENSE_IDS, catalog_type_name
 from .writes import json_response
 
 DEFAULT_LIMIT = 100
@@ -110,7 +110,7 @@ def _result(request, ds: Dataset) -> dict:
             "metadata_updated_at": ds.updated_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "columns_name": [c.name for c in cols],
             "columns_field_name": [c.field_name for c in cols],
-            "columns_datatype": [type_name(c.type) for c in cols],
+            "columns_datatype": [catalog_type_name(c.type) for c in cols],
             "columns_description": [c.description for c in cols],
             "columns_format": [{} for _ in cols],
             "download_count": 0,

@@ -29,6 +29,8 @@ def validators(ds: Dataset, request, variant: str) -> dict[str, str]:
         "ETag": etag(ds, request, variant),
         "Last-Modified": http_date(lm),
         "X-SODA2-Truth-Last-Modified": http_date(lm),
+        # the replica the answer came from is the store itself, so it is as fresh as the truth
+        "X-SODA2-Secondary-Last-Modified": http_date(lm),
         "X-SODA2-Data-Out-Of-Date": "false",
     }
 

@@ -18,7 +18,8 @@ from .errors import SodaError, error_response
 log = logging.getLogger("openborough.soda")
 
 EXPOSED = (
-    "X-SODA2-Fields, X-SODA2-Types, X-SODA2-Truth-Last-Modified, Last-Modified, ETag, X-Socrata-RequestId, Retry-After"
+    "X-SODA2-Fields, X-SODA2-Types, X-SODA2-Truth-Last-Modified, X-SODA2-Secondary-Last-Modified, "
+    "X-SODA2-Data-Out-Of-Date, Last-Modified, ETag, X-Socrata-RequestId, Retry-After, Content-Length, Content-Range"
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -31,13 +32,20 @@ def _cors(resp: HttpResponse, request) -> HttpResponse:
 
 
 def _without_body(resp):
+    """The GET answer without its body, keeping the length GET would send."""
     if not resp.streaming:
+        if not resp.has_header("Content-Length"):
+            resp["Content-Length"] = str(len(resp.content))
         resp.content = b""
         return resp
+    length = resp.get("Content-Length")
+    if length is None:  # measure it: HEAD must say what GET would send
+        length = str(sum(len(chunk) for chunk in resp.streaming_content))
     resp.close()
     bare = HttpResponse(status=resp.status_code)
     for k, v in resp.items():
         bare[k] = v
+    bare["Content-Length"] = length
     return bare
 
 
@@ -62,6 +70,10 @@ def _translate(exc: Exception) -> SodaError | None:
         log.warning("SODA request failed, database unavailable: %s", str(exc).strip().splitlines()[0] if str(exc) else exc)
         return SodaError(503, "service_unavailable", "The service is temporarily unavailable; try again shortly", {},
                          headers={"Retry-After": "30"})  # fmt: skip
+    from .reading import DATA_ERRORS
+
+    if DATA_ERRORS and isinstance(exc, DATA_ERRORS):  # raised while reading the first rows of an answer
+        return SodaError(400, "query.execution.failed", f"The query cannot run on this data: {exc}")
     if isinstance(exc, PublishError):
         status = 404 if exc.code == "not-found" else 409 if exc.code == "exists" else 400
         return SodaError(status, f"soda.publish.{exc.code}", exc.message, {"report": exc.report} if exc.report else {})

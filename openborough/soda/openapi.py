@@ -31,7 +31,7 @@ SOQL = [
     _p("$having", desc="filter after grouping"),
     _p(
         "$limit",
-        desc="rows to return: default 1000; above OPENBOROUGH_SODA_MAX_LIMIT → 400 req.row-limit-exceeded",
+        desc="rows to return: default 1000, no maximum (streamed); an operator's OPENBOROUGH_SODA_MAX_LIMIT → 400 req.row-limit-exceeded above it",
         schema={"type": "integer", "default": 1000},
     ),
     _p("$offset", desc="rows to skip", schema={"type": "integer", "default": 0}),
@@ -77,6 +77,31 @@ READ_OK = {
 VIEW = {
     "description": "the dataset in Socrata's view shape",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/View"}}},
+}
+
+
+V3_BODY = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string", "default": "SELECT *"},
+                    "page": {
+                        "type": "object",
+                        "properties": {"pageNumber": {"type": "integer"}, "pageSize": {"type": "integer"}},
+                    },
+                    "includeSynthetic": {"type": "boolean"},
+                    "orderingSpecifier": {"enum": ["total", "no_preserve", "discard"]},
+                    "timeout": {"type": "integer"},
+                    "serializationOptions": {
+                        "type": "object",
+                        "properties": {"separator": {"type": "string"}, "bom": {"type": "boolean"}},
+                    },
+                },
+            }
+        }
+    }
 }
 
 
@@ -226,6 +251,64 @@ DOC = {
         "/data.json": {"get": _op("soda-data-json", "DCAT-US 1.1 catalog of public datasets")},
         "/api/users/current.json": {"get": _op("soda-current-user", "The authenticated user", auth=True)},
         "/api/openapi.json": {"get": _op("soda-openapi", "This description")},
+        "/api/v3/views/{dataset_id}/query.{ext}": {
+            m: _op(
+                "soda3-query",
+                "SODA3 query (json, geojson, csv): body or parameters `query`, `page` {pageNumber, pageSize}, "
+                "`includeSynthetic` (default true); needs a signed-in user or an app token",
+                params=[ID, EXT]
+                + ([_p("query"), _p("pageNumber"), _p("pageSize"), _p("app_token")] if m == "get" else []),
+                body=None if m == "get" else V3_BODY,
+                ok=READ_OK,
+                errors=(304, 400, 403, 404, 406, 429),
+            )
+            for m in ("get", "post")
+        },
+        "/api/v3/views/{dataset_id}/export.{ext}": {
+            m: _op(
+                "soda3-export",
+                "SODA3 export of the whole result (csv, json, geojson): `query`, `serializationOptions` "
+                "{separator, bom}; needs a signed-in user or an app token",
+                params=[ID, EXT] + ([_p("query"), _p("app_token")] if m == "get" else []),
+                body=None if m == "get" else V3_BODY,
+                ok=READ_OK,
+                errors=(304, 400, 403, 404, 406, 429),
+            )
+            for m in ("get", "post")
+        },
+        "/api/id/{dataset_id}.{ext}": {
+            "get": _op(
+                "soda-api-id",
+                "The Socrata web UI's query path: same as /resource",
+                params=[ID, EXT] + SOQL,
+                ok=READ_OK,
+                errors=(304, 400, 404, 406, 429),
+            ),
+        },  # fmt: skip
+        "/api/views/metadata/v1": {
+            "get": _op(
+                "soda-metadata-list",
+                "Metadata API: every visible dataset",
+                params=[_p("limit"), _p("page"), _p("offset")],
+            ),
+        },  # fmt: skip
+        "/api/views/metadata/v1/{dataset_id}": {
+            "get": _op("soda-metadata", "Metadata API: one dataset (ISO-8601 UTC times, customFields)", params=[ID]),
+        },
+        "/views/{dataset_id}.json": {
+            "get": _op("soda-view-alias", "Same as /api/views/{id}.json", params=[ID], ok=VIEW)
+        },  # fmt: skip
+        "/api/views/{dataset_id}/files/{asset_id}": {
+            "get": _op(
+                "soda-attachment",
+                "Download an attachment listed in the view's metadata.attachments (`?download=true` to save)",
+                params=[ID, _p("asset_id", "path", required=True), _p("download"), _p("filename")],
+                ok={"description": "the file"},
+            ),
+        },
+        "/api/views/{dataset_id}/columns.json": {
+            "get": _op("soda-columns", "The dataset's columns, as in its view", params=[ID]),
+        },
     },
     "components": {
         "securitySchemes": {

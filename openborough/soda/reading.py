@@ -12,11 +12,11 @@ from .errors import SodaError
 from .params import check_limit
 
 #: database errors that mean "this query cannot run on these values" (a client error)
-_DATA_ERRORS: tuple[type[BaseException], ...] = ()
+DATA_ERRORS: tuple[type[BaseException], ...] = ()
 try:
     import duckdb
 
-    _DATA_ERRORS += (
+    DATA_ERRORS += (
         duckdb.ConversionException,
         duckdb.InvalidInputException,
         duckdb.OutOfRangeException,
@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover
 try:
     import psycopg
 
-    _DATA_ERRORS += (psycopg.errors.DataError,)
+    DATA_ERRORS += (psycopg.errors.DataError,)
 except ImportError:  # pragma: no cover
     pass
 
@@ -55,11 +55,23 @@ class Prepared:
         return [getattr(c.type, "value", str(c.type)) for c in self.columns]
 
 
-def prepare(ds: Dataset, soql: Mapping[str, str], *, default_limit: int | None = None) -> Prepared:
+def prepare(
+    ds: Dataset,
+    soql: Mapping[str, str],
+    *,
+    default_limit: int | None = None,
+    page: tuple[int, int] | None = None,
+    synthetic: bool = False,
+) -> Prepared:
     """Compile ``soql`` for ``ds`` (as ``catalog.query.compile_for`` does, checking
     the limit between analysis and compilation). SoQLError for a bad query,
     SodaError for a limit above the maximum. ``default_limit`` applies when
-    neither ``$limit`` nor a LIMIT in ``$query`` gives one (None: all rows)."""
+    neither ``$limit`` nor a LIMIT in ``$query`` gives one (None: all rows).
+
+    SODA3's options: ``page`` = (pageNumber, pageSize) takes that page of the
+    query's own result (within its LIMIT/OFFSET), in a total order (``:id`` is
+    added last to an ungrouped query's ORDER BY, as Socrata does for paged
+    queries); ``synthetic`` adds the system fields to a ``*`` select list."""
     from ..catalog.storage import get_store
     from ..soql import analyze, compile_query, parse_params  # the SoQL engine loads on first query
 
@@ -68,15 +80,20 @@ def prepare(ds: Dataset, soql: Mapping[str, str], *, default_limit: int | None =
     store = get_store()
     schema = ds.schema()
     table = store.table(ds.id, ds.current_version)  # (re)registers the version's view in this process
-    key = (id(store), ds.id, ds.current_version, schema, tuple(sorted(soql.items())), default_limit)
+    key = (id(store), ds.id, ds.current_version, schema, tuple(sorted(soql.items())), default_limit, page, synthetic)
     with _cache_lock:
         prep = _compiled.get(key)
         if prep is not None:
             _compiled.move_to_end(key)
     if prep is None:
-        typed = analyze(parse_params(soql, schema), schema)
+        parsed = parse_params(soql, schema)
+        if synthetic and (parsed.select is None or parsed.star) and not parsed.system_star:
+            parsed.system_star, parsed.system_star_index = True, parsed.star_index
+        typed = analyze(parsed, schema)
         if typed.limit is None:
             typed.limit = default_limit
+        if page is not None:
+            _page(typed, *page)
         compiled = compile_query(typed, store.dialect, table)
         prep = Prepared(list(compiled.columns), compiled.sql, list(compiled.params), store, typed.limit)
         with _cache_lock:
@@ -88,11 +105,26 @@ def prepare(ds: Dataset, soql: Mapping[str, str], *, default_limit: int | None =
     return prep
 
 
+def _page(typed, number: int, size: int) -> None:
+    from ..soql.analyzer import SYSTEM_TYPES
+    from ..soql.ast import TypedColumn, TypedOrder
+    from ..soql.types import SYSTEM_ID
+
+    skip = (number - 1) * size
+    base = typed.offset or 0
+    typed.offset = base + skip
+    typed.limit = size if typed.limit is None else max(0, min(size, typed.limit - skip))
+    if not typed.grouped and not typed.distinct:
+        row_id = TypedColumn(SYSTEM_ID, SYSTEM_TYPES[SYSTEM_ID])
+        if not any(o.expr == row_id for o in typed.order_by):
+            typed.order_by.append(TypedOrder(row_id, True, False))
+
+
 def execute(prep: Prepared):
     """Start the query; the cursor is iterated while the response streams."""
     try:
         return prep.store.execute(prep.sql, prep.params)
-    except _DATA_ERRORS as e:
+    except DATA_ERRORS as e:
         raise SodaError(400, "query.execution.failed", f"The query cannot run on this data: {e}") from None
 
 

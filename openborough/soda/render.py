@@ -145,17 +145,19 @@ def _quote(v) -> str:
     return '"' + (text.replace('"', '""') if '"' in text else text) + '"'
 
 
-def _csv_line(cells: list) -> bytes:
-    return (",".join(map(_quote, cells)) + "\n").encode("utf-8")
+def _csv_line(cells: list, sep: str = ",") -> bytes:
+    return (sep.join(map(_quote, cells)) + "\n").encode("utf-8")
 
 
-def encode_csv(columns, rows: Iterable[tuple], bom: bool = False) -> Iterator[bytes]:
+def encode_csv(columns, rows: Iterable[tuple], bom: bool = False, sep: str = ",") -> Iterator[bytes]:
+    """``sep``: the field separator (SODA3's ``serializationOptions.separator``)."""
+
     def parts():
         if bom:
             yield BOM
-        yield _csv_line([c.name for c in columns])
+        yield _csv_line([c.name for c in columns], sep)
         for vals in json_values(columns, rows):
-            yield _csv_line(vals)
+            yield _csv_line(vals, sep)
 
     return _buffered(parts())
 

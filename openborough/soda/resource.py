@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
-import orjson
-from django.http import HttpResponse, StreamingHttpResponse
+from collections.abc import Iterator
 
-from . import render, writes
+import orjson
+from django.http import HttpResponse
+
+from . import render, sized, writes
 from .access import get_dataset
 from .conditional import not_modified, validators
 from .errors import SodaError
 from .http import soda_view
 from .params import DEFAULT_LIMIT, read_params
 from .reading import execute, prepare, rows
+from .viewshape import wire_type_name
 
 FORMATS = {"json": render.JSON_TYPE, "csv": render.CSV_TYPE, "geojson": render.GEOJSON_TYPE}
 ACCEPTED = {
@@ -51,8 +54,8 @@ def choose_format(request, ext: str | None) -> str:
 
 def _field_headers(resp, prep) -> None:
     fields = orjson.dumps(prep.names).decode()
-    types = orjson.dumps(prep.types).decode()
-    if len(fields) + len(types) <= HEADER_LIMIT:
+    types = orjson.dumps([wire_type_name(t) for t in prep.types]).decode()
+    if len(fields) + len(types) < HEADER_LIMIT:  # soda-fountain's Exporter: strictly under 5,000
         resp["X-SODA2-Fields"] = fields
         resp["X-SODA2-Types"] = types
 
@@ -77,21 +80,24 @@ def dataset_resource(request, user, dataset_id: str, ext: str | None = None):
         return cached
     prep = prepare(ds, p.soql, default_limit=DEFAULT_LIMIT)
     content_type = FORMATS[fmt]
-    data = iter(()) if getattr(request, "soda_head", False) else rows(execute(prep))
-    if fmt == "csv":
-        body = render.encode_csv(prep.columns, data, bom=p.bom)
-    elif fmt == "geojson":
-        body = render.encode_geojson(prep.columns, data)
-    else:
-        body = render.encode_json(prep.columns, data)
     if p.jsonp and fmt == "json":
-        body = _jsonp(p.jsonp, body)
         content_type = "text/javascript; charset=utf-8"
-    resp = StreamingHttpResponse(body, content_type=content_type)
+    resp = sized.respond(request, lambda: encode(prep, fmt, p), content_type, hdrs["ETag"])
     if fmt != "geojson":
         _field_headers(resp, prep)
     _finish(resp, fmt, hdrs)
     return resp
+
+
+def encode(prep, fmt: str, p) -> Iterator[bytes]:
+    """The answer's bytes, from a fresh run of the query."""
+    data = rows(execute(prep))
+    if fmt == "csv":
+        return render.encode_csv(prep.columns, data, bom=p.bom)
+    if fmt == "geojson":
+        return render.encode_geojson(prep.columns, data)
+    body = render.encode_json(prep.columns, data)
+    return _jsonp(p.jsonp, body) if p.jsonp else body
 
 
 def _jsonp(callback: str, body):

@@ -20,6 +20,8 @@ def app_token(request) -> str:
     token = request.META.get("HTTP_X_APP_TOKEN", "")
     if not token:
         token = request.GET.get("$$app_token", "")
+    if not token and request.path.startswith("/api/v3/"):
+        token = request.GET.get("app_token", "")  # SODA3's GET form: ?app_token=…
     return token.strip()
 
 

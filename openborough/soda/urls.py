@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import catalog_api, datajson, openapi, resource, users, views_api
+from . import catalog_api, datajson, metadata, openapi, resource, users, v3, views_api
 
 ID = r"(?P<dataset_id>[^/.]+)"
 
@@ -24,4 +24,13 @@ urlpatterns = [
     path("data.json", datajson.data_json, name="soda-data-json"),
     re_path(r"^api/users/current(?:\.(?P<ext>json))?$", users.current_user, name="soda-current-user"),
     path("api/openapi.json", openapi.openapi_view, name="soda-openapi"),
+    # SODA3, the Socrata web UI's query path, and the metadata API (docs/api/soda.md, "Compatibility")
+    re_path(rf"^api/v3/views/{ID}/query\.(?P<ext>[A-Za-z0-9]+)$", v3.query, name="soda3-query"),
+    re_path(rf"^api/v3/views/{ID}/export\.(?P<ext>[A-Za-z0-9]+)$", v3.export, name="soda3-export"),
+    re_path(rf"^api/id/{ID}(?:\.(?P<ext>[A-Za-z0-9]+))?$", resource.dataset_resource, name="soda-api-id"),
+    re_path(r"^api/views/metadata/v1/?$", metadata.metadata_list, name="soda-metadata-list"),
+    re_path(rf"^api/views/metadata/v1/{ID}/?$", metadata.metadata_detail, name="soda-metadata"),
+    re_path(rf"^views/{ID}(?:\.(?P<ext>json))?$", views_api.view_detail, name="soda-view-alias"),
+    re_path(rf"^api/views/{ID}/columns(?:\.(?P<ext>json))?$", metadata.columns, name="soda-columns"),
+    re_path(rf"^api/views/{ID}/files/(?P<asset_id>[0-9a-f]{{32}})$", metadata.attachment, name="soda-attachment"),
 ]

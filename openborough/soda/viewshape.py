@@ -27,6 +27,40 @@ INPUT_TYPE_NAMES = {
     "html": SoQLType.TEXT,
 }
 
+#: our SoQL type → the name Socrata's engine gives it (soql-types ``SoQLType.name``), which is what
+#: soda-fountain writes in ``X-SODA2-Types`` (``ci.typ.name.name``): a checkbox column is ``boolean``
+WIRE_TYPE_NAMES = {SoQLType.CHECKBOX.value: "boolean"}
+#: our SoQL type → the Discovery API's ``columns_datatype`` (the portal's display names:
+#: ``"Text"``, ``"Number"``, ``"Calendar date"`` as data.cityofnewyork.us answers)
+CATALOG_TYPE_NAMES = {
+    SoQLType.TEXT: "Text",
+    SoQLType.NUMBER: "Number",
+    SoQLType.DOUBLE: "Number",
+    SoQLType.MONEY: "Money",
+    SoQLType.CHECKBOX: "Checkbox",
+    SoQLType.FLOATING_TIMESTAMP: "Calendar date",
+    SoQLType.FIXED_TIMESTAMP: "Date",
+    SoQLType.POINT: "Point",
+    SoQLType.MULTIPOINT: "MultiPoint",
+    SoQLType.LINE: "Line",
+    SoQLType.MULTILINE: "MultiLine",
+    SoQLType.POLYGON: "Polygon",
+    SoQLType.MULTIPOLYGON: "MultiPolygon",
+    SoQLType.LOCATION: "Location",
+    SoQLType.URL: "URL",
+    SoQLType.BLOB: "Blob",
+}
+
+
+def wire_type_name(t: str) -> str:
+    """A query output type as ``X-SODA2-Types`` names it."""
+    return WIRE_TYPE_NAMES.get(t, t)
+
+
+def catalog_type_name(t: str | SoQLType) -> str:
+    return CATALOG_TYPE_NAMES.get(SoQLType(t), SoQLType(t).value.title())
+
+
 LICENSE_IDS = {
     Licence.OGL3: "UK_OGL_30",
     Licence.CC_BY4: "CC_40_BY",
@@ -154,6 +188,29 @@ def _user(u) -> dict | None:
     }
 
 
+def custom_fields(ds: Dataset) -> dict:
+    """The dataset's catalogue fields beyond Socrata's own, as Socrata's custom fields:
+    ``{fieldset: {field: value}}`` (empty when none is filled in)."""
+    fields = {
+        k: v
+        for k, v in (
+            ("Organisation", ds.organisation.name if ds.organisation_id else ""),
+            ("Contact name", ds.contact_name),
+            ("Contact email", ds.contact_email),
+            ("Update frequency", ds.update_frequency),
+            ("Temporal coverage", ds.temporal_coverage),
+            ("Spatial coverage", ds.spatial_coverage),
+        )
+        if v
+    }
+    return {"Open data": fields} if fields else {}
+
+
+def view_columns(ds: Dataset, *, with_stats: bool = True) -> list[dict]:
+    """The columns as ``/api/views/{id}.json`` lists them."""
+    return view_json(ds, with_stats=with_stats)["columns"]
+
+
 def view_json(ds: Dataset, *, user=None, with_stats: bool = True) -> dict:
     cols = list(ds.columns.order_by("position"))
     stats = column_stats(ds) if with_stats else {}
@@ -181,22 +238,15 @@ def view_json(ds: Dataset, *, user=None, with_stats: bool = True) -> dict:
     meta = {"custom_fields": {}, "availableDisplayTypes": ["table", "fatrow", "page"], "rowLabel": "Row"}
     if ds.row_identifier:
         meta["rowIdentifier"] = ds.row_identifier
-    extra = {
-        "Open data": {
-            k: v
-            for k, v in (
-                ("Organisation", ds.organisation.name if ds.organisation_id else ""),
-                ("Contact name", ds.contact_name),
-                ("Contact email", ds.contact_email),
-                ("Update frequency", ds.update_frequency),
-                ("Temporal coverage", ds.temporal_coverage),
-                ("Spatial coverage", ds.spatial_coverage),
-            )
-            if v
-        }
-    }
-    if extra["Open data"]:
+    extra = custom_fields(ds)
+    if extra:
         meta["custom_fields"] = extra
+    attachments = [
+        {"assetId": a.asset_id, "blobId": a.asset_id, "filename": a.filename, "name": a.name}
+        for a in ds.attachments.all()
+    ]
+    if attachments:  # as Socrata lists them; download from /api/views/{id}/files/{assetId}
+        meta["attachments"] = attachments
     if not public:
         meta["exemption"] = {
             "section": ds.exemption,

@@ -7,7 +7,10 @@ conversion, aggregate/grouping rules and implicit output names.
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
+from decimal import Decimal
 
 from . import values
 from .ast import (
@@ -302,38 +305,132 @@ def display_name(f: FunctionCall) -> str:
 
 
 # -- implicit names -----------------------------------------------------------------
+# As Socrata's alias analysis names an unaliased expression (soql-reference:
+# ``Expression.findIdentsAndLiterals`` gives the words, brita's ``IdentifierFilter``
+# joins them): words are joined by "synthetic" underscores, every character that
+# is not a Java identifier character (or "-") becomes one, runs of them collapse
+# to one, and one next to a real "_" or "-" or either end of the name is dropped.
+_OPERATOR_WORDS = {"op$and": "AND", "op$or": "OR", "op$not": "NOT"}
+_SPECIAL_HEADS = {"in": "#IN", "not_in": "#NOT_IN", "like": "#LIKE", "not_like": "#NOT_LIKE"}
+
+
+def _literal_word(e: Literal) -> str:
+    if e.kind == "string":
+        return json.dumps(e.value, ensure_ascii=False)
+    if e.kind == "number":
+        try:
+            return str(Decimal(e.value))  # as Java's BigDecimal.toString writes it
+        except ArithmeticError:
+            return str(e.value)
+    if e.kind == "boolean":
+        return "TRUE" if e.value else "FALSE"
+    return "null"
+
+
 def _words(e: Expr) -> list[str]:
     if isinstance(e, Literal):
-        if e.kind in ("string", "number"):
-            return [str(e.value)]
-        return ["null" if e.value is None else ("true" if e.value else "false")]
+        return [_literal_word(e)]
     if isinstance(e, ColumnRef):
         return [e.name]
     n = e.name
     args = [_words(a) for a in e.args]
-    if n in ("is_null", "is_not_null"):
-        return args[0] + [n]
+    flat = [w for a in args for w in a]
+    if n == "is_null":
+        return flat + ["is", "null"]
+    if n == "is_not_null":
+        return flat + ["is", "not", "null"]
     if n in ("between", "not_between"):
-        return args[0] + [n] + args[1] + ["and"] + args[2]
-    if n in ("in", "not_in", "like", "not_like"):
-        return args[0] + [n] + [w for a in args[1:] for w in a]
+        head = ["between"] if n == "between" else ["not", "between"]
+        return args[0] + head + args[1] + ["and"] + args[2]
+    if n in _SPECIAL_HEADS:
+        return [_SPECIAL_HEADS[n]] + flat
+    if n in ("op$-", "op$neg"):
+        return flat  # so that minus does not read as a real underscore
     if n.startswith("op$"):
-        return [w for a in args for w in a]
+        op = _OPERATOR_WORDS.get(n, e.raw_name or n[3:])
+        if len(args) == 1:
+            return [op] + flat
+        return args[0] + [op] + args[1]
     if n.startswith("cast$"):
-        return args[0] + [f.lower() if (f := e.raw_name) else n[5:]]
+        return args[0] + [e.raw_name or n[5:]]
     if n == "subfield":
-        return args[0] + args[1]
-    head = [e.raw_name or n] + (["distinct"] if e.distinct else [])
-    return head + [w for a in args for w in a]
+        return args[0] + ["[]"] + args[1]
+    if n == "case" and e.keyword:
+        words = ["case"]
+        whens = args[:-2] if e.keyword == "case-else" else args
+        for cw, vw in zip(whens[0::2], whens[1::2], strict=False):
+            words += ["when", *cw, "then", *vw]
+        if e.keyword == "case-else":
+            words += ["else", *args[-1]]
+        return words + ["end"]
+    if e.star:
+        return [(e.raw_name or n) + "/*"]
+    if e.distinct:
+        return [(e.raw_name or n).lower() + "_distinct"] + flat
+    return [e.raw_name or n] + flat
+
+
+def _java_part(c: str) -> bool:
+    """Java's Character.isJavaIdentifierPart (what brita keeps), plus "-"."""
+    if c == "-":
+        return True
+    cat = unicodedata.category(c)
+    if cat[0] == "L" or cat in ("Nd", "Nl", "Sc", "Pc", "Mn", "Mc", "Cf"):
+        return True
+    o = ord(c)
+    return 0 <= o <= 8 or 0x0E <= o <= 0x1B or 0x7F <= o <= 0x9F
+
+
+def _java_start(c: str) -> bool:
+    return c == "-" or unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "Sc", "Pc")
+
+
+_SYN, _START, _END = object(), object(), object()
+
+
+def _identifier(words: list[str]) -> str:
+    buf: list = [_START]
+    for i, w in enumerate(words):
+        if i:
+            buf.append(_SYN)
+        buf += [c if _java_part(c) else _SYN for c in w]
+    buf.append(_END)
+    runs: list = []
+    for x in buf:
+        if not (x is _SYN and runs and runs[-1] is _SYN):
+            runs.append(x)
+
+    def boundary(x) -> bool:
+        return x is _START or x is _END or x in ("_", "-")
+
+    kept: list = []
+    last_boundary = False
+    for i, x in enumerate(runs):
+        if x is _SYN and (last_boundary or (i + 1 < len(runs) and boundary(runs[i + 1]))):
+            continue
+        last_boundary = boundary(x)
+        kept.append(x)
+    name = "".join("_" if x is _SYN else x for x in kept[1:-1])
+    if not name:
+        return "_"
+    return name if _java_start(name[0]) else "_" + name
 
 
 def implicit_name(e: Expr) -> str:
-    name = "_".join(_words(e))
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", name)
-    name = re.sub(r"_+", "_", name).strip("_")
-    if not name or name[0].isdigit() or name[0] == "-":
-        name = "_" + name
-    return name
+    """The base of the name Socrata gives an unaliased select expression."""
+    return _identifier(_words(e))
+
+
+def unique_name(base: str, in_use) -> str:
+    """``base``, or the first of ``base_1``, ``base_2`` … not ``in_use`` (compared case-insensitively);
+    no extra "_" when ``base`` already ends in "_" or "-"."""
+    if not in_use(base):
+        return base
+    prefix = base if base.endswith(("_", "-")) else base + "_"
+    k = 1
+    while in_use(f"{prefix}{k}"):
+        k += 1
+    return f"{prefix}{k}"
 
 
 # -- queries ------------------------------------------------------------------------
@@ -357,7 +454,9 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
     an = Analyzer(schema)
     items = list(q.select or [])
     # explicit aliases
-    bare_names = {it.expr.name for it in items if isinstance(it.expr, ColumnRef) and it.alias is None}
+    bare_names = {
+        it.expr.name for it in items if isinstance(it.expr, ColumnRef) and it.alias is None and not it.parenthesized
+    }
     for it in items:
         if it.alias is None:
             continue
@@ -366,7 +465,17 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
         if it.alias.startswith(":"):
             raise SoQLError(DUPLICATE_ALIAS, f"Aliases cannot start with ':': {it.alias}", it.alias_pos)
         an.aliases[it.alias] = it.expr
-    taken = {c.field_name for c in schema.columns} | set(an.aliases) | bare_names
+    # implicit aliases, as Socrata's alias analysis assigns them: clear of every
+    # column and every explicit or bare-column name (case-insensitively), usable
+    # in the other clauses like explicit ones (``$order=count DESC``)
+    taken = {c.field_name.lower() for c in schema.columns} | {a.lower() for a in an.aliases} | bare_names
+    implicit: dict[int, str] = {}
+    for i, it in enumerate(items):
+        if it.alias is None and (it.parenthesized or not isinstance(it.expr, ColumnRef)):
+            name = unique_name(implicit_name(it.expr), lambda n: n.lower() in taken)
+            taken.add(name.lower())
+            implicit[i] = name
+            an.aliases.setdefault(name.lower(), it.expr)
     # select list, with stars expanded in place
     select: list[TypedSelect] = []
     names: set[str] = set()
@@ -391,28 +500,21 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
 
     for i, it in enumerate(items):
         stars_at(i)
-        if it.alias is not None:
-            an.expanding.append(it.alias)
+        if it.alias is not None or i in implicit:
+            name = it.alias if it.alias is not None else implicit[i]
+            an.expanding.append(name.lower())
             try:
                 t = an.expr(it.expr)
             finally:
                 an.expanding.pop()
-            add(it.alias, t, _pos(it.expr))
-        elif isinstance(it.expr, ColumnRef):
+            add(name, t, _pos(it.expr))
+        else:
             an.allow_aliases = False
             try:
                 t = an.expr(it.expr)
             finally:
                 an.allow_aliases = True
             add(it.expr.name, t, it.expr.pos)
-        else:
-            base = implicit_name(it.expr)
-            name, k = base, 0
-            while name in taken or name in names:
-                k += 1
-                name = f"{base}_{k}"
-            taken.add(name)
-            add(name, an.expr(it.expr), it.expr.pos)
     stars_at(len(items))
 
     out = TypedQuery(select=select, distinct=q.distinct, limit=q.limit, offset=q.offset)

@@ -40,6 +40,7 @@ class FunctionCall:
     raw_name: str = ""  # as written, for implicit output names
     distinct: bool = False  # count(distinct x)
     star: bool = False  # count(*)
+    keyword: str = ""  # "case" / "case-else": written ``CASE WHEN … [ELSE …] END``, not as a call
 
 
 Expr = Literal | ColumnRef | FunctionCall
@@ -50,6 +51,7 @@ class SelectItem:
     expr: Expr
     alias: str | None = None
     alias_pos: Pos | None = None
+    parenthesized: bool = False  # ``(col)``: named implicitly, not after the column
 
 
 @dataclass(frozen=True)

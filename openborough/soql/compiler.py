@@ -1199,7 +1199,8 @@ def compile_query(
         counted = exp.Select(expressions=[exp.Literal.number(1)]).from_(table.copy(), copy=False)
         if q.args.get("where") is not None:
             counted.set("where", q.args["where"].copy())
-    keys = [_order_key(c, o) for o in typed.order_by]
+    # ordering by a constant orders nothing (and DuckDB refuses ``ORDER BY NULL``)
+    keys = [_order_key(c, o) for o in typed.order_by if not isinstance(o.expr, TypedLiteral)]
     if _late_page(typed, dialect):
         q = _late_materialised_page(q, keys, typed, table)
     else:

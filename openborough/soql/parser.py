@@ -298,10 +298,12 @@ class Parser:
             args.append(self.expr())
         if not args:
             self.fail("WHEN")
+        form = "case"
         if t := self.accept_kw("else"):
             args += [Literal("boolean", True, t.pos), self.expr()]
+            form = "case-else"
         self.expect_kw("end")
-        return FunctionCall("case", tuple(args), start.pos, start.raw)
+        return FunctionCall("case", tuple(args), start.pos, start.raw, keyword=form)
 
     # -- clauses ---------------------------------------------------------------
     def selection(self, q: Query) -> None:
@@ -319,12 +321,13 @@ class Parser:
                     raise SoQLError(BAD_PARSE, "`*` given twice", t.pos)
                 q.star, q.star_index = True, len(items)
             else:
+                paren = t.is_op("(")
                 e = self.expr()
                 alias = alias_pos = None
                 if self.accept_kw("as"):
                     a = self.identifier()
                     alias, alias_pos = a.value, a.pos
-                items.append(SelectItem(e, alias, alias_pos))
+                items.append(SelectItem(e, alias, alias_pos, paren and isinstance(e, ColumnRef)))
             if not self.accept_op(","):
                 break
         q.select = items

@@ -59,3 +59,19 @@ def test_junk_bodies(dataset, pub_auth, payload, method):
     assert r.status_code in (200, 400), (r.status_code, r.content[:300])
     if r.status_code == 400:
         assert json.loads(r.content)["error"] is True
+
+
+SODA3_BODY = st.dictionaries(
+    st.sampled_from(["query", "page", "includeSynthetic", "orderingSpecifier", "serializationOptions", "timeout"]),
+    JSONISH | SOQLISH | st.fixed_dictionaries({"pageNumber": JSONISH, "pageSize": JSONISH}),
+    max_size=3,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=SODA3_BODY | JSONISH, path=st.sampled_from(["query.json", "query.geojson", "export.csv"]))
+def test_junk_soda3_bodies(dataset, pub_auth, payload, path):
+    r = Client().post(f"/api/v3/views/{dataset.id}/{path}", json.dumps(payload), "application/json", **pub_auth)
+    if r.streaming:
+        b"".join(r.streaming_content)
+    _check(r)

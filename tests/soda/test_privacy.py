@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,10 @@ def test_hidden_everywhere_for_anonymous(dataset, private_dataset):
             f"/api/views/{hidden.id}.json",
             f"/api/views/{hidden.id}",
             f"/api/views/{hidden.id}/rows.csv",
+            f"/api/id/{hidden.id}.json",
+            f"/api/views/metadata/v1/{hidden.id}",
+            f"/views/{hidden.id}.json",
+            f"/api/views/{hidden.id}/columns.json",
         ):
             r = c.get(path)
             assert r.status_code == 404, path
@@ -45,7 +49,13 @@ def test_hidden_everywhere_for_anonymous(dataset, private_dataset):
             assert r.json()["code"] == "soda.dataset.not-found"
         r = c.get(f"/resource/{hidden.id}.json", {"$select": "count(*)"})
         assert r.status_code == 404
+    with override_settings(OPENBOROUGH_SODA3_REQUIRE_TOKEN=False):
+        for hidden in (private_dataset, draft):
+            for path in (f"/api/v3/views/{hidden.id}/query.json", f"/api/v3/views/{hidden.id}/export.csv"):
+                for r in (c.get(path), c.post(path, "{}", content_type="application/json"), c.head(path)):
+                    assert r.status_code == 404, path
     listings = [
+        c.get("/api/views/metadata/v1"),
         c.get("/api/views.json"),
         c.get("/api/catalog/v1"),
         c.get("/api/catalog/v1", {"q": "zebra"}),

@@ -22,7 +22,13 @@ def test_million_row_csv_export_streams():
     refs = pa.array([f"R{i:07d}" for i in range(N)])
     write_rows(ds, pa.table({"ref": refs, "amount": pa.array(range(N), pa.float64())}), schema, mode="replace")
     del refs
-    r = Client().get(f"/api/views/{ds.id}/rows.csv")
+    _streams(Client().get(f"/api/views/{ds.id}/rows.csv"))
+    # the notebook line: no row cap by default, and the answer streams the same way
+    _streams(Client().get(f"/resource/{ds.id}.csv", {"$limit": "1000000", "$order": ":id"}))
+    _streams(Client().get(f"/resource/{ds.id}.csv", {"$query": "SELECT * ORDER BY ref LIMIT 2000000"}))
+
+
+def _streams(r):
     assert r.status_code == 200 and r.streaming
     tracemalloc.start()
     try:

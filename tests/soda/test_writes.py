@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def rows_of(ds_id, **params):
     r = Client().get(f"/resource/{ds_id}.json", {"$order": "name", "$limit": 100, **params})
-    return json.loads(b"".join(r.streaming_content))
+    return json.loads(b"".join(r.streaming_content) if r.streaming else r.content)
 
 
 def test_upsert_json_without_content_type(dataset, pub_auth):

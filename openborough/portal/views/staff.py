@@ -462,8 +462,37 @@ def dataset(request, dataset_id):
             "audit": AuditEntry.objects.filter(dataset_id=ds.id).order_by("-at")[:20],
             "usage": DailyUsage.objects.filter(dataset_id=ds.id).order_by("-day")[:30],
             "can_publish": request.user.can_publish,
+            "attachments": ds.attachments.all(),
         },
     )
+
+
+@role_required(Role.PUBLISHER)
+@require_POST
+def attachments(request, dataset_id):
+    """Attach a file to the dataset (``file``, optional ``name``), or remove one (``remove``)."""
+    from ...catalog.attachments import AttachmentError, add_attachment, remove_attachment
+
+    ds = _staff_dataset(dataset_id)
+    back = HttpResponseRedirect(reverse("portal:staff-dataset", args=[ds.id]) + "#attachments")
+    if request.POST.get("remove"):
+        att = ds.attachments.filter(asset_id=request.POST["remove"]).first()
+        if att is None:
+            raise Http404("No such attachment")
+        remove_attachment(att, user=request.user)
+        messages.success(request, f"Removed {att.filename}")
+        return back
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to attach")
+        return back
+    try:
+        att = add_attachment(ds, upload, name=request.POST.get("name", ""), user=request.user)
+    except AttachmentError as e:
+        messages.error(request, e.message)
+        return back
+    messages.success(request, f"Attached {att.filename}")
+    return back
 
 
 @role_required(Role.PUBLISHER)
