@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import dsmapi
+from . import dsmapi, odata
 
 FF = r"(?P<fourfour>[^/.]+)"
 SEQ = r"(?P<seq>\d{1,9})"
@@ -10,6 +10,7 @@ SRC = r"(?P<source_id>\d{1,12})"
 ISID = r"(?P<schema_id>\d{1,12})"
 OSID = r"(?P<output_id>\d{1,12}|latest)"
 P = r"^api/publishing/v1"
+DS = r"(?P<dataset_id>[^/.$]+)"
 
 urlpatterns = [
     path("api/publishing/v1/revision", dsmapi.revision_new, name="dsmapi-revision-new"),
@@ -47,4 +48,8 @@ urlpatterns = [
     path("api/publishing/v1/config", dsmapi.configs, name="dsmapi-configs"),
     re_path(rf"{P}/config/(?P<name>[^/]+)$", dsmapi.config_detail, name="dsmapi-config"),
     re_path(rf"{P}/config/(?P<name>[^/]+)/revision/{FF}$", dsmapi.config_revision, name="dsmapi-config-revision"),
+    re_path(rf"^api/odata/v4/{DS}/?$", odata.service_document, name="odata-service"),
+    re_path(rf"^api/odata/v4/{DS}/\$metadata$", odata.metadata, name="odata-metadata"),
+    re_path(rf"^api/odata/v4/{DS}/(?P<name>[A-Za-z0-9_-]+)/\$count$", odata.entity_count, name="odata-count"),
+    re_path(rf"^api/odata/v4/{DS}/(?P<name>[A-Za-z0-9_-]+)$", odata.entity_set, name="odata-entity-set"),
 ]
