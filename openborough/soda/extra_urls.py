@@ -1,8 +1,8 @@
-"""Socrata's APIs beside SODA 2.1: the Publishing API (DSMAPI). Included once from ``openborough.urls``."""
+"""Socrata's APIs beside SODA 2.1: the Publishing API (DSMAPI), geospatial export and OData v4. Included once from ``openborough.urls``."""
 
 from django.urls import path, re_path
 
-from . import dsmapi, odata
+from . import dsmapi, geoexport, odata
 
 FF = r"(?P<fourfour>[^/.]+)"
 SEQ = r"(?P<seq>\d{1,9})"
@@ -48,6 +48,7 @@ urlpatterns = [
     path("api/publishing/v1/config", dsmapi.configs, name="dsmapi-configs"),
     re_path(rf"{P}/config/(?P<name>[^/]+)$", dsmapi.config_detail, name="dsmapi-config"),
     re_path(rf"{P}/config/(?P<name>[^/]+)/revision/{FF}$", dsmapi.config_revision, name="dsmapi-config-revision"),
+    re_path(rf"^api/geospatial/{DS}$", geoexport.geospatial, name="geospatial-export"),
     re_path(rf"^api/odata/v4/{DS}/?$", odata.service_document, name="odata-service"),
     re_path(rf"^api/odata/v4/{DS}/\$metadata$", odata.metadata, name="odata-metadata"),
     re_path(rf"^api/odata/v4/{DS}/(?P<name>[A-Za-z0-9_-]+)/\$count$", odata.entity_count, name="odata-count"),
