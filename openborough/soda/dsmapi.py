@@ -23,7 +23,7 @@ from pathlib import Path
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -258,17 +258,22 @@ def _action(body: dict) -> tuple[str, str]:
 
 
 def _new_revision(fourfour: str, kind: str, permission: str, meta: dict, user, config=None) -> PublishingRevision:
-    with transaction.atomic():
-        last = PublishingRevision.objects.filter(fourfour=fourfour).order_by("-revision_seq").first()
-        return PublishingRevision.objects.create(
-            fourfour=fourfour,
-            revision_seq=(last.revision_seq + 1) if last else 0,
-            action=kind,
-            permission=permission,
-            metadata=meta,
-            config=config,
-            created_by=user,
-        )
+    for _ in range(5):  # two revisions opened at once on one dataset: the second takes the next number
+        try:
+            with transaction.atomic():
+                last = PublishingRevision.objects.filter(fourfour=fourfour).order_by("-revision_seq").first()
+                return PublishingRevision.objects.create(
+                    fourfour=fourfour,
+                    revision_seq=(last.revision_seq + 1) if last else 0,
+                    action=kind,
+                    permission=permission,
+                    metadata=meta,
+                    config=config,
+                    created_by=user,
+                )
+        except IntegrityError:
+            continue
+    raise DsmapiError(409, "revision_conflict", f"Revisions of {fourfour} are being opened concurrently; try again")
 
 
 @dsmapi_view(("POST",))
@@ -419,6 +424,15 @@ def _plan_columns(src: PublishingSource, columns: list) -> tuple[dict, str | Non
     by_field = {c["field_name"]: c for c in src.input_columns}
     types, renames, names, descriptions, used = {}, {}, {}, {}, set()
     row_id = None
+    for col in columns:
+        ok = isinstance(col, dict) and isinstance(col.get("transform"), dict)
+        ok = ok and all(col.get(k) is None or isinstance(col.get(k), str) for k in ("field_name", "display_name",
+                                                                                   "description"))  # fmt: skip
+        if not ok or not isinstance(col.get("position", 0) or 0, int):
+            raise DsmapiError(
+                400, "invalid_output_schema", "Each output column is an object with text field_name, display_name, "
+                "description, a whole-number position and a transform object", {"column": col}
+            )  # fmt: skip
     for col in sorted(columns, key=lambda c: c.get("position") or 0):
         expr = (col.get("transform") or {}).get("transform_expr") or ""
         m = _TRANSFORM.match(expr)
@@ -703,7 +717,10 @@ def source_detail(request, user, source_id):
         target = body.get("revision")
         if not isinstance(target, dict):
             raise DsmapiError(400, "invalid_source", 'PATCH takes {"revision": {"fourfour", "revision_seq"}}')
-        rev = _revision(str(target.get("fourfour")), str(int(target.get("revision_seq") or 0)), user)
+        seq = target.get("revision_seq")
+        if not isinstance(target.get("fourfour"), str) or not isinstance(seq, int) or isinstance(seq, bool):
+            raise DsmapiError(400, "invalid_source", "revision needs a fourfour (text) and a revision_seq (number)")
+        rev = _revision(target["fourfour"], str(seq), user)
         _open(rev)
         src.revision = rev
         src.save(update_fields=["revision"])

@@ -287,3 +287,17 @@ def test_socrata_py_unsupported_transform_fails_clearly(live):
     assert job.attributes["status"] == "successful"
     rows = requests.get(f"{srv.url}/resource/{revision.view_id()}.json", timeout=30).json()
     assert [r["celsius"] for r in rows] == ["22", "20"]
+
+
+@pytest.mark.slow
+def test_socrata_py_create_from_pandas(live):
+    """README "Create a new Dataset from Pandas"."""
+    import pandas as pd
+    from socrata import Socrata
+
+    srv, relay, _ = live
+    df = pd.DataFrame({"site": ["Library", "Pool"], "visits": [120, 85]})
+    (revision, output) = Socrata(_auth(relay)).create(name="Pandas Dataset", description="From a DataFrame").df(df)
+    revision.apply(output_schema=output).wait_for_finish()
+    rows = requests.get(f"{srv.url}/resource/{revision.view_id()}.json", params={"$order": "site"}, timeout=30).json()
+    assert rows == [{"site": "Library", "visits": "120"}, {"site": "Pool", "visits": "85"}]
