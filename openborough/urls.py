@@ -3,8 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("openborough.soda.extra_urls")),  # DSMAPI, OData, geospatial export (before any /api/ catch-all)
     path("", include("openborough.soda.urls")),
-    path("", include("openborough.soda.extra_urls")),  # DSMAPI, OData, geospatial export
     path("requests/", include("openborough.requests_foi.urls")),
     path("transparency/", include("openborough.transparency.urls")),
     path("strategy/", include("openborough.strategy.urls")),

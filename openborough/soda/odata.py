@@ -330,7 +330,7 @@ def _odata_value(t: SoQLType, v):
     return v
 
 
-ALLOWED = {"$select", "$filter", "$orderby", "$top", "$skip", "$count", "$format", "$skiptoken"}
+ALLOWED = {"$select", "$filter", "$orderby", "$top", "$skip", "$count", "$format"}
 
 
 @odata_view

@@ -2,4 +2,4 @@
 
 from django.urls import include, path
 
-urlpatterns = [path("", include("openborough.soda.urls")), path("", include("openborough.soda.extra_urls"))]
+urlpatterns = [path("", include("openborough.soda.extra_urls")), path("", include("openborough.soda.urls"))]
