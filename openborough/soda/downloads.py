@@ -55,8 +55,6 @@ def _csv_cell(t: SoQLType, v, zone) -> str:
     if t == SoQLType.FIXED_TIMESTAMP:
         ts = _parse_ts(v)
         return ts.astimezone(zone).strftime(CSV_TIME) if ts else v
-    if t == SoQLType.LOCATION and isinstance(v, dict) and v.get("latitude") is not None and not v.get("human_address"):
-        return f"({v['latitude']}, {v['longitude']})"
     return render.csv_cell(v)
 
 
@@ -163,7 +161,7 @@ def _xml_text(t: SoQLType, v) -> str:
 def encode_xml(base_url: str, columns, rows: Iterable[tuple]) -> Iterator[bytes]:
     """SODA 2.0's XML rows: ``<response><row><row _id … _address …><field>…</field></row>…``."""
     types = [SoQLType(getattr(c.type, "value", c.type)) for c in columns[3:]]
-    names = [("_" + c.name) if c.name[:1].isdigit() else c.name for c in columns[3:]]
+    names = [c.name for c in columns[3:]]  # field names are valid XML names (lower-case letter first)
 
     def parts():
         yield b'<?xml version="1.0" encoding="UTF-8"?>\n<response><row>'

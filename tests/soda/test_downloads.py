@@ -157,3 +157,59 @@ def test_pandas_reads_the_download_from_a_live_server(tmp_path):
         assert parsed[1] == pd.Timestamp("2022-05-01 13:15:00")
     finally:
         srv.stop()
+
+
+def test_every_type_in_every_download(db, tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import shapely
+
+    from openborough.catalog.publishing import create_dataset, write_rows
+    from openborough.soql.types import LOCATION_STRUCT, URL_STRUCT, Column, Schema
+
+    schema = Schema(
+        (
+            Column("fee", SoQLType.MONEY, "Fee"),
+            Column("logged", SoQLType.FIXED_TIMESTAMP, "Logged"),
+            Column("site", SoQLType.LOCATION, "Site"),
+            Column("link", SoQLType.URL, "Link"),
+            Column("area", SoQLType.MULTIPOLYGON, "Area"),
+            Column("total_2020", SoQLType.NUMBER, "2020 total"),
+        )
+    )
+    ds = create_dataset({"name": "Types"}, schema, actor="test")
+    square = shapely.MultiPolygon([shapely.box(-0.2, 51.5, -0.1, 51.6)])
+    write_rows(
+        ds,
+        pa.table(
+            {
+                "fee": pa.array([12.5, None]),
+                "logged": pa.array([dt.datetime(2022, 1, 1, 9, 30, tzinfo=dt.UTC), None], pa.timestamp("ms", tz="UTC")),
+                "site": pa.array([{"latitude": 51.55, "longitude": -0.15, "human_address": None}, None],
+                                 LOCATION_STRUCT),
+                "link": pa.array([{"url": "https://camden.gov.uk", "description": "Camden"}, None], URL_STRUCT),
+                "area": pa.array([shapely.to_wkb(square), None], pa.binary()),
+                "total_2020": pa.array([3.0, None]),
+            }
+        ),
+        schema,
+        mode="replace",
+        actor="test",
+    )  # fmt: skip
+    csv_text = _body(_get(f"/api/views/{ds.id}/rows.csv")).decode().split("\n")
+    assert csv_text[0] == "Fee,Logged,Site,Link,Area,2020 total"
+    assert csv_text[1].startswith(
+        '12.5,01/01/2022 09:30:00 AM,"(51.55, -0.15)",Camden (https://camden.gov.uk),"MULTIPOLYGON'
+    )
+    assert csv_text[2] == ",,,,,"
+    doc = json.loads(_body(_get(f"/api/views/{ds.id}/rows.json")))
+    row = doc["data"][0][8:]
+    assert row[:4] == ["12.5", "2022-01-01T09:30:00.000Z", [None, "51.55", "-0.15", None, False],
+                       ["https://camden.gov.uk", "Camden"]]  # fmt: skip
+    assert shapely.from_wkt(row[4]).equals(square) and row[5] == "3"
+    assert doc["data"][1][8:] == [None] * 6
+    root = ET.fromstring(_body(_get(f"/api/views/{ds.id}/rows.xml")))
+    first, second = root.find("row").findall("row")
+    assert first.find("total_2020").text == "3" and first.find("fee").text == "12.5"
+    assert list(second) == []
