@@ -354,6 +354,8 @@ def revision_detail(request, user, fourfour, seq):
     if request.method == "DELETE":
         rev.discarded_at = timezone.now()
         rev.save(update_fields=["discarded_at"])
+        for src in PublishingSource.objects.filter(revision=rev):
+            shutil.rmtree(_source_dir(src), ignore_errors=True)
         return _json(_revision_body(rev))
     body = _body(request)
     unknown = sorted(set(body) - {"metadata", "output_schema_id", "notes", "action"})
@@ -756,6 +758,19 @@ def upload_initiate(request, user, source_id):
     return _json({"preferred_chunk_size": CHUNK_SIZE, "preferred_upload_parallelism": 2, "content_type": base})
 
 
+def _held(chunks: Path, skip_prefix: str) -> int:
+    """Bytes already uploaded to a source (other than the chunk being sent again)."""
+    total = 0
+    for p in chunks.iterdir():
+        if p.name.startswith(skip_prefix):
+            continue
+        try:
+            total += p.stat().st_size
+        except FileNotFoundError:  # a concurrent chunk's temporary file, just renamed
+            pass
+    return total
+
+
 @dsmapi_view(("POST",))
 def upload_chunk(request, user, source_id, seq_num, byte_offset):
     src = _source(source_id, user)
@@ -766,9 +781,14 @@ def upload_chunk(request, user, source_id, seq_num, byte_offset):
     limit = settings.OPENBOROUGH_MAX_UPLOAD_BYTES
     if limit and int(byte_offset) + len(data) > limit:
         raise DsmapiError(413, "upload_too_large", f"Uploads are limited to {limit} bytes")
+    mine = f"{int(seq_num):09d}-"
+    if limit and _held(chunks, mine) + len(data) > limit:
+        raise DsmapiError(413, "upload_too_large", f"Uploads are limited to {limit} bytes")
     tmp = chunks / f".{int(seq_num):09d}.part"
     tmp.write_bytes(data)
-    os.replace(tmp, chunks / f"{int(seq_num):09d}-{int(byte_offset)}")
+    for old in chunks.glob(mine + "*"):  # a chunk sent again replaces the first copy
+        old.unlink(missing_ok=True)
+    os.replace(tmp, chunks / f"{mine}{int(byte_offset)}")
     return _json({"seq_num": int(seq_num), "byte_offset": int(byte_offset), "size": len(data)})
 
 

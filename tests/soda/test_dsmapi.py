@@ -301,3 +301,26 @@ def test_socrata_py_create_from_pandas(live):
     revision.apply(output_schema=output).wait_for_finish()
     rows = requests.get(f"{srv.url}/resource/{revision.view_id()}.json", params={"$order": "site"}, timeout=30).json()
     assert rows == [{"site": "Library", "visits": "120"}, {"site": "Pool", "visits": "85"}]
+
+
+def test_upload_limit_and_discard(pub_auth, settings):
+    settings.OPENBOROUGH_MAX_UPLOAD_BYTES = 100
+    rev = _c("post", "/api/publishing/v1/revision", {"metadata": {"name": "Big"}}, pub_auth).json()
+    src = _c("post", rev["links"]["create_source"], {"source_type": {"type": "upload", "filename": "f.csv"}},
+             pub_auth).json()  # fmt: skip
+    links = src["links"]
+    _c("post", links["initiate"], {"content_type": "text/csv"}, pub_auth)
+    ok = _c("post", links["chunk"].format(seq_num=0, byte_offset=0), b"x" * 60, pub_auth, ct="application/octet-stream")
+    assert ok.status_code == 200
+    # sending chunk 0 again replaces it; a second chunk past the limit is refused, wherever it claims to start
+    again = _c("post", links["chunk"].format(seq_num=0, byte_offset=0), b"y" * 60, pub_auth,
+               ct="application/octet-stream")  # fmt: skip
+    assert again.status_code == 200
+    for offset in (60, 0):
+        r = _c("post", links["chunk"].format(seq_num=1, byte_offset=offset), b"z" * 60, pub_auth,
+               ct="application/octet-stream")  # fmt: skip
+        assert r.status_code == 413 and r.json()["key"] == "upload_too_large"
+    r = _c("delete", rev["links"]["discard"], None, pub_auth)
+    assert r.status_code == 200 and r.json()["resource"]["discarded_at"]
+    r = _c("post", rev["links"]["create_source"], {"source_type": {"type": "upload"}}, pub_auth)
+    assert r.status_code == 409 and r.json()["key"] == "revision_closed"
