@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from ..catalog.ids import is_dataset_id, new_dataset_id
 from ..catalog.models import Dataset
-from ..catalog.publishing import PublishError, publish_file, update_metadata
+from ..catalog.publishing import PublishError, publish_file, update_columns, update_metadata
 from ..soql.types import SoQLType
 from .access import get_dataset
 from .auth import require_publisher
@@ -489,6 +489,12 @@ def revision_apply(request, user, fourfour, seq):
             raise DsmapiError(400, "source_not_ready", f"Source {src.pk} has no parsed upload to apply")
         if rev.action == "delete":
             raise DsmapiError(400, "action_not_supported", "Delete revisions are not supported; use a replace revision")
+        if src.source_type.get("type") == "view":
+            if ds is None or ds.id != src.source_type.get("fourfour"):
+                raise DsmapiError(400, "invalid_source", "A view source applies only to a revision of that dataset")
+            changed = _apply_view(ds, src, os_, meta, user)
+            log.append({"stage": "columns_updated", "details": {"updated": changed}, "time": _ts(timezone.now())})
+            return _finish(rev, os_.pk, log)
         opts, row_id = _plan_columns(src, os_.output_columns)
         options = IngestOptions(format=FORMATS.get(src.content_type), **opts)
         if ds is None or rev.action == "replace":
@@ -524,8 +530,13 @@ def revision_apply(request, user, fourfour, seq):
             }
         )
         rev.output_schema_id = os_.pk
+    return _finish(rev, rev.output_schema_id, log)
+
+
+def _finish(rev: PublishingRevision, osid, log: list) -> HttpResponse:
     now = timezone.now()
     log.append({"stage": "finished", "details": None, "time": _ts(now)})
+    rev.output_schema_id = osid
     rev.closed_at = rev.job_finished_at = now
     rev.job_status = "successful"
     rev.job_log = list(reversed(log))  # newest first, as DSMAPI lists them
@@ -533,6 +544,35 @@ def revision_apply(request, user, fourfour, seq):
     for src in PublishingSource.objects.filter(revision=rev):  # the bytes are in the store now
         shutil.rmtree(_source_dir(src), ignore_errors=True)
     return _json(_job_body(rev))
+
+
+def _apply_view(ds: Dataset, src: PublishingSource, os_: PublishingOutputSchema, meta: dict, user) -> int:
+    """A metadata-only revision: display names and descriptions of the dataset's columns, and its metadata."""
+    opts, row_id = _plan_columns(src, os_.output_columns)
+    current = {c.field_name: c for c in ds.columns.all()}
+    refused = []
+    if opts["renames"]:
+        refused.append("field names (" + ", ".join(f"{a} -> {b}" for a, b in opts["renames"].items()) + ")")
+    if opts["drop"]:
+        refused.append("dropped columns (" + ", ".join(opts["drop"]) + ")")
+    retyped = [f for f, t in opts["types"].items() if t.value != current[f].type]
+    if retyped:
+        refused.append("types (" + ", ".join(retyped) + ")")
+    if (row_id or "") != (ds.row_identifier or ""):
+        refused.append("the row identifier")
+    if refused:
+        raise DsmapiError(
+            400,
+            "view_source_change_not_supported",
+            "A revision from the dataset itself can change display names and descriptions; to change "
+            + "; ".join(refused)
+            + ", upload a file in a replace revision",
+        )
+    changes = {f: {"name": opts["names"].get(f), "description": opts["descriptions"].get(f, "")} for f in opts["types"]}
+    changed = update_columns(ds, changes, user=user, actor=_actor(user))
+    if meta:
+        update_metadata(ds, meta, user=user, actor=_actor(user))
+    return len(changed)
 
 
 # --- sources ----------------------------------------------------------------
@@ -653,9 +693,13 @@ def _source_body(src: PublishingSource) -> dict:
 def _source_type(value) -> dict:
     if not isinstance(value, dict):
         raise DsmapiError(400, "invalid_source", 'source_type must be an object such as {"type": "upload"}')
+    if value.get("type") == "view":
+        if not isinstance(value.get("fourfour"), str):
+            raise DsmapiError(400, "invalid_source", "a view source needs the fourfour of the dataset")
+        return {"type": "view", "fourfour": value["fourfour"], "loaded": True}
     if value.get("type") != "upload":
         raise DsmapiError(
-            400, "source_type_not_supported", f"Only upload sources are supported, not {value.get('type')!r}"
+            400, "source_type_not_supported", f"Only upload and view sources are supported, not {value.get('type')!r}"
         )
     if not isinstance(value.get("filename", ""), str):
         raise DsmapiError(400, "invalid_source", "source_type.filename must be a string")
@@ -685,6 +729,8 @@ def revision_sources(request, user, fourfour, seq):
         parse_options=_parse_options(body.get("parse_options")),
         created_by=user,
     )
+    if src.source_type["type"] == "view":
+        _load_view(src, user)
     return _json(_source_body(src), 201)
 
 
@@ -697,7 +743,38 @@ def sources(request, user):
         parse_options=_parse_options(body.get("parse_options")),
         created_by=user,
     )
+    if src.source_type["type"] == "view":
+        _load_view(src, user)
     return _json(_source_body(src), 201)
+
+
+def _load_view(src: PublishingSource, user) -> None:
+    """A view source: the dataset's own columns, for a metadata-only revision."""
+    try:
+        ds = _existing_view(src.source_type["fourfour"], user)
+    except DsmapiError:
+        src.delete()
+        raise
+    cols = list(ds.columns.order_by("position"))
+    src.input_columns = [
+        {"field_name": c.field_name, "display_name": c.name, "guessed_soql_type": c.type} for c in cols
+    ]
+    src.total_rows, src.finished_at = ds.row_count, timezone.now()
+    src.save()
+    PublishingOutputSchema.objects.create(
+        source=src,
+        output_columns=[
+            {
+                "field_name": c.field_name,
+                "display_name": c.name,
+                "description": c.description,
+                "position": i + 1,
+                "is_primary_key": c.field_name == ds.row_identifier,
+                "transform": {"transform_expr": f"`{c.field_name}`"},
+            }
+            for i, c in enumerate(cols)
+        ],
+    )
 
 
 def _source(source_id: str, user) -> PublishingSource:
@@ -945,6 +1022,9 @@ def output_rows(request, user, source_id, schema_id, output_id):
     from ..ingest import IngestError, IngestOptions, prepare
 
     src, os_ = _output(source_id, schema_id, output_id, user)
+    if src.source_type.get("type") == "view":
+        ff = src.source_type["fourfour"]
+        raise DsmapiError(400, "view_source_rows", f"A view source's rows are the dataset's: /resource/{ff}.json")
     limit, offset = _paging(request)
     opts, _ = _plan_columns(src, os_.output_columns)
     try:
@@ -985,6 +1065,8 @@ def validate_row_id(request, user, source_id, schema_id, output_id, transform_id
     from ..ingest import IngestError, IngestOptions, prepare
 
     src, os_ = _output(source_id, schema_id, output_id, user)
+    if src.source_type.get("type") == "view":
+        raise DsmapiError(400, "view_source_rows", "A view source keeps the dataset's row identifier")
     col = next((c for c in _output_resource(src, os_)["output_columns"] if c["id"] == int(transform_id)), None)
     if col is None:
         raise DsmapiError(404, "not_found", f"There is no transform {transform_id}")

@@ -324,3 +324,42 @@ def test_upload_limit_and_discard(pub_auth, settings):
     assert r.status_code == 200 and r.json()["resource"]["discarded_at"]
     r = _c("post", rev["links"]["create_source"], {"source_type": {"type": "upload"}}, pub_auth)
     assert r.status_code == 409 and r.json()["key"] == "revision_closed"
+
+
+@pytest.mark.slow
+def test_socrata_py_metadata_only_revision(live):
+    """README "Metadata only revisions": a source from the dataset itself, column metadata changed, applied."""
+    from socrata import Socrata
+    from socrata.http import UnexpectedResponseException
+
+    srv, relay, tmp = live
+    path = tmp / "meta.csv"
+    path.write_text("a,b,c\n1,x,2022-01-01\n2,y,2022-01-02\n")
+    socrata = Socrata(_auth(relay))
+    with open(path, "rb") as file:
+        (revision, output) = socrata.create(name="Metadata only").csv(file)
+    revision.apply(output_schema=output).wait_for_finish()
+    view = socrata.views.lookup(revision.view_id())
+
+    revision = view.revisions.create_replace_revision(metadata={"description": "Described later"})
+    source = revision.source_from_dataset()
+    output_schema = source.get_latest_input_schema().get_latest_output_schema()
+    new_output_schema = (
+        output_schema.change_column_metadata("a", "description").to("meh")
+        .change_column_metadata("b", "display_name").to("bbbb")
+        .run()
+    )  # fmt: skip
+    revision.apply(output_schema=new_output_schema).wait_for_finish()
+    meta = requests.get(f"{srv.url}/api/views/{view.attributes['id']}.json", timeout=30).json()
+    cols = {c["fieldName"]: c for c in meta["columns"]}
+    assert cols["a"]["description"] == "meh" and cols["b"]["name"] == "bbbb" and cols["c"]["name"] == "c"
+    assert meta["description"] == "Described later" and meta["rowCount"] == 2
+
+    # a field-name change needs the data again: refused, with the reason
+    revision = view.revisions.create_replace_revision()
+    output_schema = revision.source_from_dataset().get_latest_input_schema().get_latest_output_schema()
+    renamed = output_schema.change_column_metadata("c", "field_name").to("ccc").run()
+    with pytest.raises(UnexpectedResponseException) as e:
+        revision.apply(output_schema=renamed)
+    assert e.value.status == 400 and e.value.body["key"] == "view_source_change_not_supported"
+    assert "c -> ccc" in e.value.body["message"]
