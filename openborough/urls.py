@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("openborough.operations.urls")),
+    path("", include("openborough.soda.extra_urls")),  # DSMAPI, OData, geospatial export (before any /api/ catch-all)
     path("", include("openborough.soda.urls")),
     path("requests/", include("openborough.requests_foi.urls")),
     path("transparency/", include("openborough.transparency.urls")),

@@ -158,6 +158,40 @@ def update_metadata(ds: Dataset, meta: dict[str, Any], *, user=None, actor: str 
     return changed
 
 
+def update_columns(ds: Dataset, changes: Mapping[str, Mapping[str, Any]], *, user=None, actor: str = "") -> list[str]:
+    """Display names (``name``) and descriptions of existing columns, keyed by field name.
+    The rows do not change, so no new version is written. Returns the changed field names."""
+    with dataset_lock(ds.id):
+        cols = {c.field_name: c for c in ds.columns.all()}
+        unknown = sorted(set(changes) - set(cols))
+        if unknown:
+            raise PublishError("no-such-column", f"dataset {ds.id} has no column {', '.join(unknown)}")
+        changed = []
+        with transaction.atomic():
+            for field_name, change in changes.items():
+                col, dirty = cols[field_name], False
+                for key in ("name", "description"):
+                    value = change.get(key)
+                    if value is not None and getattr(col, key) != str(value):
+                        setattr(col, key, str(value))
+                        dirty = True
+                if dirty:
+                    col.save()
+                    changed.append(field_name)
+            if changed:
+                ds.updated_at = timezone.now()
+                ds.save(update_fields=["updated_at"])
+                audit.record(
+                    "metadata",
+                    f"{ds.id} columns: {', '.join(changed)}",
+                    user=user,
+                    actor=actor,
+                    dataset_id=ds.id,
+                    fields=changed,
+                )
+    return changed
+
+
 # --- versions ---------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ class IngestOptions:
     date_order: str = "dmy"  # or "mdy", for nn/nn/yyyy dates that fit both
     sample_rows: int | None = None  # None: infer over the whole file
     row_id: str | None = None
+    drop: tuple = ()  # field names of the file's columns to leave out
 
     def checked(self) -> IngestOptions:
         """A copy with names normalised; IngestError("bad-option") when one is wrong."""
@@ -65,4 +66,5 @@ class IngestOptions:
             date_order=self.date_order,
             sample_rows=self.sample_rows,
             row_id=self.row_id,
+            drop=tuple(self.drop or ()),
         )

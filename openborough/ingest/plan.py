@@ -66,6 +66,13 @@ def build_columns(src: Source, opts: IngestOptions) -> tuple[list[OutColumn], li
         )
         for fname, c in zip(cleaned, src.columns, strict=True)
     ]
+    if opts.drop:
+        unknown = set(opts.drop) - {c.field_name for c in cols}
+        if unknown:
+            raise IngestError("bad-option", f"cannot drop {', '.join(sorted(unknown))}: there is no such column")
+        cols = [c for c in cols if c.field_name not in set(opts.drop)]
+        if not cols:
+            raise IngestError("bad-option", "every column would be dropped")
     original = {i: c.field_name for i, c in enumerate(cols)}
     for old, new in (opts.renames or {}).items():
         c = _lookup(cols, old, original)

@@ -15,7 +15,7 @@ from ..catalog.locks import dataset_lock
 from ..catalog.models import Exemption
 from ..catalog.publishing import create_dataset, delete_dataset, set_visibility, update_metadata
 from ..soql.types import Column, Schema
-from . import render
+from . import downloads, render
 from .access import get_dataset, visible_datasets
 from .auth import require_publisher
 from .body import parse_json, read_body
@@ -257,23 +257,32 @@ def publication(request, user, dataset_id, ext=None):
 
 @soda_view(("GET",))
 def rows_export(request, user, dataset_id, ext):
-    """Whole-dataset export (Socrata's ``rows.csv?accessType=DOWNLOAD``): no row limit, streamed."""
+    """Whole-dataset export (Socrata's ``rows.csv?accessType=DOWNLOAD``): no row limit, streamed,
+    in Socrata's download spellings (``downloads``)."""
     ds = get_dataset(dataset_id, user)
     fmt = ext.lower()
-    if fmt not in ("csv", "json", "geojson"):
-        raise SodaError(406, "req.format.unsupported", "Export formats are csv, json and geojson")
+    if fmt not in ("csv", "json", "geojson", "xml"):
+        raise SodaError(406, "req.format.unsupported", "Export formats are csv, json, xml and geojson")
     hdrs = validators(ds, request, f"export:{fmt}")
     cached = not_modified(request, hdrs)
     if cached is not None:
         return cached
-    prep = prepare(ds, {"$select": "*", "$order": ":id"})
-    data = rows(execute(prep))
-    if fmt == "csv":
-        body, ct = render.encode_csv(prep.columns, data, bom=request.GET.get("bom") == "true"), render.CSV_TYPE
-    elif fmt == "geojson":
-        body, ct = render.encode_geojson(prep.columns, data), render.GEOJSON_TYPE
+    if fmt == "geojson":
+        prep = prepare(ds, {"$select": "*", "$order": ":id"})
+        body, ct = render.encode_geojson(prep.columns, rows(execute(prep))), render.GEOJSON_TYPE
+    elif fmt == "csv":
+        prep = prepare(ds, {"$select": "*", "$order": ":id"})
+        display = [c.name or c.field_name for c in ds.schema().columns]
+        bom = request.GET.get("bom") == "true"
+        body, ct = downloads.encode_csv(prep.columns, display, rows(execute(prep)), bom=bom), render.CSV_TYPE
     else:
-        body, ct = render.encode_json(prep.columns, data), render.JSON_TYPE
+        prep = prepare(ds, {"$select": ":id, :created_at, :updated_at, *", "$order": ":id"})
+        data = rows(execute(prep))
+        if fmt == "json":
+            body, ct = downloads.encode_rows_json(ds, user, prep.columns, data), render.JSON_TYPE
+        else:
+            base = request.build_absolute_uri(f"/resource/{ds.id}")
+            body, ct = downloads.encode_xml(base, prep.columns, data), downloads.XML_TYPE
     resp = StreamingHttpResponse(body, content_type=ct)
     resp["Content-Disposition"] = f'attachment; filename="{ds.id}.{fmt}"'
     for k, v in hdrs.items():

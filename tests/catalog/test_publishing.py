@@ -168,3 +168,22 @@ def test_publish_modes_need_an_existing_dataset():
     assert e.value.code == "not-found"
     with pytest.raises(PublishError):
         publishing._dataset_for_write("abcd-1234", "upsert", {})
+
+
+def test_update_columns_changes_names_and_descriptions_without_a_version():
+    schema = Schema((Column("ref", SoQLType.TEXT, "Ref"), Column("amount", SoQLType.NUMBER, "Amount")))
+    ds = create_dataset({"name": "Columns"}, schema, actor="test")
+    versions = Version.objects.filter(dataset=ds).count()
+    changed = publishing.update_columns(
+        ds, {"ref": {"name": "Reference", "description": "PCN number"}, "amount": {"name": "Amount"}}, actor="test"
+    )
+    assert changed == ["ref"]
+    assert [(c.field_name, c.name, c.description) for c in ds.schema().columns] == [
+        ("ref", "Reference", "PCN number"),
+        ("amount", "Amount", ""),
+    ]
+    assert Version.objects.filter(dataset=ds).count() == versions
+    assert AuditEntry.objects.filter(dataset_id=ds.id, action="metadata").latest("pk").details == {"fields": ["ref"]}
+    with pytest.raises(PublishError) as e:
+        publishing.update_columns(ds, {"nope": {"name": "x"}}, actor="test")
+    assert e.value.code == "no-such-column"

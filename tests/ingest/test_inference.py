@@ -195,6 +195,17 @@ def test_renames_names_descriptions(write):
     assert t.column_names == ["ward", "count"]
 
 
+def test_drop_columns(write):
+    path = write("x.csv", "ref,ward,count\nA,Belsize,3\nB,,oops\n")
+    p, t = read_all(path, IngestOptions(drop=("count",), renames={"ward": "area"}))
+    assert t.column_names == ["ref", "area"] and t.column("area").to_pylist() == ["Belsize", None]
+    with pytest.raises(IngestError) as e:
+        read_all(path, IngestOptions(drop=("nope",)))
+    assert e.value.code == "bad-option"
+    with pytest.raises(IngestError):
+        read_all(path, IngestOptions(drop=("ref", "ward", "count")))
+
+
 def test_point_from_lat_lon(write):
     opts = IngestOptions(point_from=("lat", "lon"))
     p, t = read_all(write("x.csv", "lat,lon\n51.5,-0.1\n,\n"), opts)
