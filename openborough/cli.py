@@ -1,4 +1,4 @@
-"""The ``openborough`` command: init, serve, publish, user, demo."""
+"""The ``openborough`` command: init, serve, publish, harvest, user, demo."""
 
 from __future__ import annotations
 
@@ -231,6 +231,14 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_harvest(args) -> int:
+    _setup(args.data_dir)
+    _migrate()
+    from .harvest.cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="openborough", description="Open-by-default data portal for councils")
     p.add_argument("--version", action="version", version=__import__("openborough").__version__)
@@ -302,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("username")
     s.add_argument("--name", default="API key")
     s.set_defaults(func=cmd_user_key)
+
+    from .harvest.cli import add_arguments
+
+    s = sub.add_parser("harvest", parents=[common], help="import a Socrata, CKAN or DCAT portal's datasets")
+    add_arguments(s)
+    s.set_defaults(func=cmd_harvest)
 
     s = sub.add_parser("demo", parents=[common], help="load the demo datasets and serve")
     server_opts(s)

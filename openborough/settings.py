@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "openborough.transparency",
     "openborough.strategy",
     "openborough.standards",
+    "openborough.harvest",
 ]
 
 MIDDLEWARE = [

@@ -53,6 +53,8 @@ class Exemption(models.TextChoices):
     S42 = "s42", "s.42 Legal professional privilege"
     S43 = "s43", "s.43 Commercial interests"
     S44 = "s44", "s.44 Prohibitions on disclosure"
+    #: not an FOI section: harvested from a portal where it was not public, and no one has decided yet
+    REVIEW = "review", "To review (harvested while private at its source)"
 
 
 class Visibility(models.TextChoices):

@@ -1,0 +1,5 @@
+from .base import Source
+
+
+class CkanSource(Source):
+    kind = "ckan"
