@@ -69,6 +69,8 @@ class Client:
         except requests.exceptions.RetryError as e:
             raise SourceError(f"{_short(url)} kept failing: {_reason(e)}") from None
         except requests.exceptions.ConnectionError as e:
+            if _timed_out(e):
+                raise SourceError(f"{_short(url)} did not answer in time (timed out after retries)") from None
             raise SourceError(f"could not connect to {_short(url)}: {_reason(e)}") from None
         except requests.exceptions.RequestException as e:
             raise SourceError(f"request to {_short(url)} failed: {e}") from None
@@ -143,6 +145,16 @@ def join(base: str, path: str) -> str:
 
 def _short(url: str) -> str:
     return url if len(url) <= 160 else url[:157] + "…"
+
+
+def _timed_out(e: Exception) -> bool:
+    from urllib3.exceptions import NewConnectionError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+    inner = e.args[0] if e.args else None
+    if isinstance(getattr(inner, "reason", None), NewConnectionError) or isinstance(inner, NewConnectionError):
+        return False  # refused: urllib3 counts it a connect timeout, people do not
+    return isinstance(getattr(inner, "reason", None), Urllib3Timeout) or isinstance(inner, Urllib3Timeout)
 
 
 def _reason(e: Exception) -> str:
