@@ -98,6 +98,7 @@ class Harvester:
                     self.on_step(line)
         except SourceError as e:
             self.report.errors.append(str(e))
+        self.report.kind = self.source.kind  # a DCAT feed says which kind once read
         return self.report
 
     # --- one dataset -----------------------------------------------------------
