@@ -205,6 +205,7 @@ class Harvester:
                 options=payload.options,
                 visibility=visibility,
                 actor=self.actor,
+                stamps=payload.stamps,
             )
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)

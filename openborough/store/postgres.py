@@ -59,7 +59,7 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
 
 from ..soql.types import Column, Schema, SoQLType
-from .base import Cursor, MergeResult, Store, StoreError, VersionInfo
+from .base import STAMP_COLUMNS, Cursor, MergeResult, Store, StoreError, VersionInfo
 from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, pg_type
 
 log = logging.getLogger(__name__)
@@ -304,7 +304,9 @@ class PostgresStore(Store):
             with self._pool.connection() as conn:
                 self._start(conn, dataset_id, version, final)
                 self._create(conn, hidden, schema.columns)
-                n = self._copy_in(conn, self._ident(hidden), _ID, schema.columns, rows, first_id=1)
+                # a harvested source's own times, when the rows carry them (else the columns' now())
+                stamps = tuple(Column(n, SoQLType.FIXED_TIMESTAMP) for n in STAMP_COLUMNS if n in rows.schema.names)
+                n = self._copy_in(conn, self._ident(hidden), _ID, stamps + schema.columns, rows, first_id=1)
                 self._finish(conn, hidden, final, schema, None)
         with self._lock:
             self._known.add(final)

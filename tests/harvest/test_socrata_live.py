@@ -31,7 +31,7 @@ def columns(v: dict) -> list[tuple]:
 def rows(base: str, ident: str, auth=None) -> list[dict]:
     r = requests.get(
         f"{base}/resource/{ident}.json",
-        params={"$select": ":id, *", "$order": ":id", "$limit": 50000},
+        params={"$select": ":id, :created_at, :updated_at, *", "$order": ":id", "$limit": 50000},
         auth=auth,
         timeout=60,
     )

@@ -22,6 +22,8 @@ class Payload:
     #: rows the source says the dataset has (checked after publishing)
     expected_rows: int | None = None
     note: str = ""
+    #: columns of the file holding each row's :created_at / :updated_at (file column → system column)
+    stamps: dict | None = None
 
 
 @dataclass

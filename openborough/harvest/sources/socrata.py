@@ -181,9 +181,30 @@ class SocrataSource(Source):
                 f"the dataset has {len(shapes)} line or polygon columns ({', '.join(c['field'] for c in shapes)}); "
                 "openborough reads one per dataset"
             )
-        if shapes:
-            return self._fetch_geojson(vid, columns, shapes[0], row_id, expected, tmpdir)
         fields = [c["field"] for c in columns]
+        # the rows' own times travel as two extra columns, named so as not to clash with the dataset's
+        stamp_names = {}
+        for system in (":created_at", ":updated_at"):
+            name = "ob_source" + system.replace(":", "_")
+            while name in fields:
+                name += "_"
+            stamp_names[system] = name
+
+        def fetch(stamps):
+            if shapes:
+                return self._fetch_geojson(vid, columns, shapes[0], stamps, row_id, expected, tmpdir)
+            return self._fetch_csv(vid, columns, fields, stamps, row_id, expected, tmpdir)
+
+        try:
+            return fetch(stamp_names)
+        except SourceError as e:
+            if "HTTP 400" not in str(e):
+                raise
+            # a source that will not select :created_at / :updated_at: rows get the harvest's time
+            return fetch({})
+
+    def _fetch_csv(self, vid, columns, fields, stamp_names, row_id, expected, tmpdir) -> Payload:
+        selected = list(stamp_names) + fields
         path = os.path.join(tmpdir, f"{vid}.csv")
         pages = Pages(f"rows of {vid}")
         # a source whose pages never end: stop a page past the stated row count
@@ -191,13 +212,13 @@ class SocrataSource(Source):
         total = 0
         with open(path, "w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
-            writer.writerow(fields)
+            writer.writerow([stamp_names.get(f, f) for f in selected])
             offset = 0
             while True:
                 body, ctype, url = self.client.get_text(
                     join(self.url, f"resource/{vid}.csv"),
                     {
-                        "$select": ", ".join(f"`{f}`" for f in fields),
+                        "$select": ", ".join(f if f.startswith(":") else f"`{f}`" for f in selected),
                         "$order": ":id",
                         "$limit": self.page_size,
                         "$offset": offset,
@@ -210,7 +231,7 @@ class SocrataSource(Source):
                 header = next(reader, None)
                 if header is None:
                     break
-                if [h.strip() for h in header] != fields:
+                if [h.strip() for h in header] != selected:
                     raise SourceError(
                         f"/resource/{vid}.csv sent columns {', '.join(header[:8])}… not the view's {', '.join(fields[:8])}…"
                     )
@@ -229,9 +250,13 @@ class SocrataSource(Source):
                     break
         if total == 0:
             raise SourceError("the dataset has no rows to harvest")
-        return Payload(path, _options("csv", columns), row_id=row_id, expected_rows=total)
+        options = _options("csv", columns)
+        for name in stamp_names.values():
+            options.types[name] = SoQLType.FIXED_TIMESTAMP
+        stamps = {name: system for system, name in stamp_names.items()}
+        return Payload(path, options, row_id=row_id, expected_rows=total, stamps=stamps or None)
 
-    def _fetch_geojson(self, vid, columns, shape, row_id, expected, tmpdir) -> Payload:
+    def _fetch_geojson(self, vid, columns, shape, stamp_names, row_id, expected, tmpdir) -> Payload:
         """Rows with a line or polygon column, as GeoJSON features (CSV cannot carry them)."""
         path = os.path.join(tmpdir, f"{vid}.geojson")
         pages = Pages(f"rows of {vid}")
@@ -241,8 +266,8 @@ class SocrataSource(Source):
         while True:
             _, page = self.client.get_json(
                 join(self.url, f"resource/{vid}.geojson"),
-                {"$select": ", ".join(f"`{c['field']}`" for c in columns), "$order": ":id", "$limit": self.page_size,
-                 "$offset": offset},
+                {"$select": ", ".join(list(stamp_names) + [f"`{c['field']}`" for c in columns]), "$order": ":id",
+                 "$limit": self.page_size, "$offset": offset},
             )  # fmt: skip
             got = page.get("features") if isinstance(page, dict) else None
             if not isinstance(got, list):
@@ -252,6 +277,12 @@ class SocrataSource(Source):
             pages.check([hashlib.sha256(json.dumps(got[:3], sort_keys=True).encode()).hexdigest(), len(got)])
             if limit_pages is not None and pages.count > limit_pages:
                 raise SourceError(f"/resource/{vid} kept sending rows past the {expected:,} the view states; stopped")
+            for feat in got:
+                props = feat.get("properties") if isinstance(feat, dict) else None
+                if isinstance(props, dict):
+                    for system, name in stamp_names.items():
+                        if system in props:
+                            props[name] = props.pop(system)
             features += got
             offset += len(got)
             if len(got) < self.page_size:
@@ -268,7 +299,10 @@ class SocrataSource(Source):
         options.names[shape["field"]] = shape["name"]
         if shape["description"]:
             options.descriptions[shape["field"]] = shape["description"]
-        return Payload(path, options, row_id=row_id, expected_rows=len(features))
+        for name in stamp_names.values():
+            options.types[name] = SoQLType.FIXED_TIMESTAMP
+        stamps = {name: system for system, name in stamp_names.items()}
+        return Payload(path, options, row_id=row_id, expected_rows=len(features), stamps=stamps or None)
 
 
 def _options(fmt: str, columns: list[dict]) -> IngestOptions:
