@@ -8,5 +8,6 @@ urlpatterns = [
     path("transparency/", include("openborough.transparency.urls")),
     path("strategy/", include("openborough.strategy.urls")),
     path("standards/", include("openborough.standards.urls")),
+    path("staff/harvest/", include("openborough.harvest.urls")),
     path("", include("openborough.portal.urls")),
 ]

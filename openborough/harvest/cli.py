@@ -63,6 +63,11 @@ def run(args) -> int:
             bar.update(1)
             bar.set_postfix_str(f"{line.action} {line.dataset_id or line.source_id}", refresh=False)
 
+    def total(n: int):
+        if bar is not None and bar.total != n:
+            bar.total = n
+            bar.refresh()
+
     try:
         report = run_harvest(
             args.url,
@@ -74,6 +79,7 @@ def run(args) -> int:
             client=client,
             actor=f"harvest:{os.environ.get('USER', 'cli')}",
             on_step=step,
+            on_total=total,
             page_size=args.page_size,
         )
     finally:

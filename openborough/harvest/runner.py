@@ -72,7 +72,7 @@ class Harvester:
         *,
         dry_run: bool = False,
         actor: str = "harvest",
-        on_total: Callable[[int | None], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
         on_step: Callable[[Line], None] | None = None,
         run: HarvestRun | None = None,
     ):
@@ -80,6 +80,7 @@ class Harvester:
         self.dry_run = dry_run
         self.actor = actor
         self.on_step = on_step
+        self.on_total = on_total
         self.run = run
         self.report = HarvestReport(source=source.url, kind=source.kind, dry_run=dry_run)
 
@@ -92,8 +93,15 @@ class Harvester:
                     break
                 line = self._one(entry)
                 self.report.add(line)
+                total = max(self.source.total or 0, len(self.report.lines))
+                if limit is not None:
+                    total = min(total, limit)
+                if self.on_total is not None:
+                    self.on_total(total)
                 if self.run is not None:
-                    HarvestRun.objects.filter(pk=self.run.pk).update(done=len(self.report.lines))
+                    HarvestRun.objects.filter(pk=self.run.pk).update(
+                        done=len(self.report.lines), total=total, report=self.report.to_dict()
+                    )
                 if self.on_step is not None:
                     self.on_step(line)
         except SourceError as e:
@@ -243,10 +251,14 @@ def run_harvest(
     client: Client | None = None,
     actor: str = "harvest",
     on_step: Callable[[Line], None] | None = None,
-    record_run: bool = True,
+    on_total: Callable[[int], None] | None = None,
     page_size: int | None = None,
+    run: HarvestRun | None = None,
 ) -> HarvestReport:
+    """Harvest ``url``; progress and the report are kept in ``run`` (a new HarvestRun unless given)."""
     client = client or Client()
+    if run is None:
+        run = HarvestRun.objects.create(source=url, dry_run=dry_run, actor=actor)
     try:
         source = detect(url, client, kind)
         if page_size:
@@ -254,11 +266,12 @@ def run_harvest(
     except SourceError as e:
         report = HarvestReport(source=url, dry_run=dry_run)
         report.errors.append(str(e))
+        HarvestRun.objects.filter(pk=run.pk).update(
+            status="finished", finished_at=timezone.now(), report=report.to_dict()
+        )
         return report
-    run = None
-    if record_run:
-        run = HarvestRun.objects.create(source=source.url, kind=source.kind, dry_run=dry_run, actor=actor)
-    harvester = Harvester(source, dry_run=dry_run, actor=actor, on_step=on_step, run=run)
+    HarvestRun.objects.filter(pk=run.pk).update(kind=source.kind)
+    harvester = Harvester(source, dry_run=dry_run, actor=actor, on_step=on_step, on_total=on_total, run=run)
     try:
         report = harvester.harvest(ids=ids, query=query, limit=limit)
     except BaseException:
@@ -272,6 +285,7 @@ def run_harvest(
             status="finished",
             finished_at=timezone.now(),
             report=report.to_dict(),
+            kind=report.kind,
             total=len(report.lines),
             done=len(report.lines),
         )

@@ -47,6 +47,8 @@ class Entry:
 
 class Source:
     kind = ""
+    #: how many datasets the listing holds, once the source has said (for progress)
+    total: int | None = None
 
     def __init__(self, url: str, client: Client):
         self.url = url.rstrip("/")

@@ -56,6 +56,7 @@ class CkanSource(Source):
 
     def _packages(self, query: str | None, ids: list[str] | None) -> Iterator[dict]:
         if ids:
+            self.total = len(ids)
             for i in ids:
                 try:
                     yield self.action("package_show", {"id": i})
@@ -83,6 +84,8 @@ class CkanSource(Source):
                     yield p
             start += len(got)
             count = result.get("count")
+            if isinstance(count, int):
+                self.total = count
             if isinstance(count, int) and start >= count:
                 return
 

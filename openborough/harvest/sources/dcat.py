@@ -84,6 +84,7 @@ class DcatSource(Source):
 
     def _data_json(self, data) -> Iterator[Entry]:
         items = data if isinstance(data, list) else data["dataset"]
+        self.total = sum(1 for i in items if isinstance(i, dict))
         for item in items:
             if not isinstance(item, dict):
                 continue

@@ -82,6 +82,8 @@ class SocrataSource(Source):
             yield from pages.fresh(ids)
             offset += len(page.get("results") or [])
             total = page.get("resultSetSize")
+            if isinstance(total, int):
+                self.total = total
             if isinstance(total, int) and offset >= total:
                 return
             _, page = self.client.get_json(join(self.url, "api/catalog/v1"), {**params, "offset": offset})
@@ -111,6 +113,8 @@ class SocrataSource(Source):
             n += 1
 
     def entries(self, *, ids=None, query=None) -> Iterator[Entry]:
+        if ids:
+            self.total = len(ids)
         for vid in ids or self._list_ids(query):
             try:
                 _, view = self.client.get_json(join(self.url, f"api/views/{vid}.json"))
