@@ -46,7 +46,8 @@ def _licence(view: dict) -> str:
     for key, lic in LICENCE_NAMES.items():
         if name.startswith(key):
             return lic
-    return Licence.OTHER if (lid or name) else Licence.OGL3
+    # an unknown or missing licence is not assumed to be the OGL: staff check "other" before relying on it
+    return Licence.OTHER
 
 
 def is_private(view: dict) -> bool:
