@@ -67,3 +67,35 @@ def test_staff_start_and_watch_a_harvest(portal):
         assert ckan.url in listing and "finished" in listing
     finally:
         ckan.stop()
+
+
+def test_staff_pages_in_a_browser_are_accessible(portal, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.portal.browser import axe_violations, launch
+
+    ckan = FixtureServer("ckan")
+    try:
+        with sync_playwright() as pw:
+            browser = launch(pw)
+            page = browser.new_page()
+            page.goto(portal.url + "/staff/sign-in?next=/staff/harvest/")
+            page.fill("#id_username", "pat") if page.locator("#id_username").count() else page.fill(
+                "[name=username]", "pat"
+            )
+            page.fill("[name=password]", "pw-pat-long-enough")
+            page.locator("form button[type=submit], form input[type=submit]").first.click()
+            page.wait_for_url("**/staff/harvest/")
+            assert axe_violations(page) == []
+            page.fill("#url", ckan.url)
+            page.select_option("#kind", "ckan")
+            page.check("#dry_run")
+            page.click("text=Start harvest")
+            page.wait_for_selector("#totals", timeout=60_000)  # the page refreshes itself until the run ends
+            assert "would be created" in page.inner_text("#report")
+            assert "private: to review" in page.inner_text("#report")
+            assert axe_violations(page) == []
+            page.screenshot(path=str(tmp_path / "harvest-run.png"), full_page=True)
+            browser.close()
+    finally:
+        ckan.stop()
