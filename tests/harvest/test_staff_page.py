@@ -80,9 +80,7 @@ def test_staff_pages_in_a_browser_are_accessible(portal, tmp_path):
             browser = launch(pw)
             page = browser.new_page()
             page.goto(portal.url + "/staff/sign-in?next=/staff/harvest/")
-            page.fill("#id_username", "pat") if page.locator("#id_username").count() else page.fill(
-                "[name=username]", "pat"
-            )
+            page.fill("[name=username]", "pat")
             page.fill("[name=password]", "pw-pat-long-enough")
             page.locator("form button[type=submit], form input[type=submit]").first.click()
             page.wait_for_url("**/staff/harvest/")
