@@ -51,10 +51,9 @@ def detect(url: str, client: Client, kind: str | None = None) -> Source:
             raise SourceError(f"unknown source kind {kind!r}; use one of {', '.join(kinds)}")
         return kinds[kind](url, client)
     lowered = url.lower().split("?")[0]
-    if (
-        lowered.endswith((".json", ".jsonld", ".ttl", ".rdf", ".xml", ".n3", ".nt"))
-        or "/catalog" in lowered.rsplit("/", 1)[-1]
-    ):
+    if lowered.endswith((".json", ".jsonld", ".ttl", ".rdf", ".xml", ".n3", ".nt")) or lowered.rsplit("/", 1)[
+        -1
+    ].startswith("catalog."):
         return DcatSource(url, client)
     base = url.rstrip("/")
     # Socrata first: an openborough answers both, and its SODA API keeps ids and column types exactly
@@ -153,7 +152,8 @@ class Harvester:
             line.action, line.reason = "skipped", entry.skip
             return line
         ds = Dataset.objects.filter(pk=dataset_id).first()
-        mkey = meta_key(entry.meta)
+        # a dataset made private at the source changes the key too, so the copy follows it
+        mkey = meta_key({**entry.meta, "private at source": entry.private})
         if record is None or ds is None:
             line.action = "created"
         elif record.data_key != entry.data_key:

@@ -142,3 +142,22 @@ def test_rows_paged_by_id(source, tmp_path):
             assert rows(mirror.url, ident) == rows(server.url, ident)
     finally:
         mirror.stop()
+
+
+def test_made_private_at_the_source_goes_private_here(source, harvested):
+    server, key = source
+    dest, first, report, mirror = harvested
+    auth = tuple(key.split(":", 1))
+    assert mirror.get("/resource/erm2-nwe9.json").status_code == 200
+    r = requests.put(
+        f"{server.url}/api/views/erm2-nwe9",
+        params={"method": "setPermission", "value": "private", "exemption": "s31", "reason": "under review"},
+        auth=auth,
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    out = harvest(dest, server.url, "--auth", key)
+    assert re.search(r"metadata\s+erm2-nwe9 .*\[private: to review\]", out.stdout), out.stdout
+    assert mirror.get("/resource/erm2-nwe9.json").status_code in (403, 404)
+    v = view(mirror.url, "erm2-nwe9", mirror.auth)
+    assert v["metadata"]["exemption"]["section"] == "review"
