@@ -28,7 +28,7 @@ from ..store.base import STAMP_COLUMNS
 from . import audit
 from .ids import is_dataset_id, new_dataset_id
 from .locks import dataset_lock
-from .models import Dataset, DatasetColumn, Exemption, Organisation, Version, Visibility
+from .models import EXEMPTION_REVIEW, Dataset, DatasetColumn, Exemption, Organisation, Version, Visibility
 from .storage import get_store
 
 METADATA_FIELDS = (
@@ -105,7 +105,7 @@ def set_visibility(
     if visibility not in Visibility.values:
         raise PublishError("bad-visibility", f"visibility must be one of {', '.join(Visibility.values)}")
     if visibility == Visibility.PRIVATE:
-        if exemption not in Exemption.values:
+        if exemption not in Exemption.values and exemption != EXEMPTION_REVIEW:
             raise PublishError(
                 "exemption-required",
                 "Open by default: a private dataset needs the FOI Act exemption it relies on "

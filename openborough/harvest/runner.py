@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ..catalog.ids import _ALPHABET as ID_ALPHABET
 from ..catalog.ids import is_dataset_id
-from ..catalog.models import Dataset, Exemption, Visibility
+from ..catalog.models import EXEMPTION_REVIEW, Dataset, Visibility
 from ..catalog.publishing import PublishError, publish_file, set_visibility, update_metadata
 from ..ingest import IngestError
 from .http import Client, SourceError
@@ -187,7 +187,7 @@ class Harvester:
     def _review(self) -> dict:
         return {
             "visibility": Visibility.PRIVATE,
-            "exemption": Exemption.REVIEW,
+            "exemption": EXEMPTION_REVIEW,
             "reason": REVIEW_REASON.format(source=self.source.url),
             "review_date": timezone.localdate() + dt.timedelta(days=30),
         }
