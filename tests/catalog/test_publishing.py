@@ -27,7 +27,9 @@ def rows(*pairs):
 
 def read_all(ds: Dataset) -> list[tuple]:
     store = get_store()
-    cur = store.execute(f"SELECT ref, amount FROM {store.table(ds.id, ds.current_version).sql(store.dialect)} ORDER BY ref")
+    cur = store.execute(
+        f"SELECT ref, amount FROM {store.table(ds.id, ds.current_version).sql(store.dialect)} ORDER BY ref"
+    )
     try:
         return list(cur)
     finally:
@@ -55,7 +57,12 @@ def test_create_then_upsert_replace_and_audit():
     out = write_rows(ds, rows(("z", 9.0)), SCHEMA, mode="replace", actor="test")
     ds.refresh_from_db()
     assert read_all(ds) == [("z", 9.0)]
-    assert list(ds.versions.values_list("number", "kind")) == [(4, "replace"), (3, "upsert"), (2, "upsert"), (1, "create")]
+    assert list(ds.versions.values_list("number", "kind")) == [
+        (4, "replace"),
+        (3, "upsert"),
+        (2, "upsert"),
+        (1, "create"),
+    ]
     actions = list(AuditEntry.objects.filter(dataset_id=ds.id).order_by("at").values_list("action", flat=True))
     assert actions == ["publish", "upsert", "upsert", "replace"]
 
@@ -168,3 +175,35 @@ def test_publish_modes_need_an_existing_dataset():
     assert e.value.code == "not-found"
     with pytest.raises(PublishError):
         publishing._dataset_for_write("abcd-1234", "upsert", {})
+
+
+def test_publish_file_keeps_row_times_from_named_columns(tmp_path):
+    """``stamps``: a harvested portal's row times become :created_at / :updated_at, not user columns."""
+    from openborough.catalog.publishing import publish_file
+    from openborough.ingest import IngestOptions
+
+    path = tmp_path / "rows.csv"
+    path.write_text("src_created,src_updated,ref\n2019-04-01T09:30:00.000Z,2021-06-07T08:09:00.000Z,A\n,,B\n")
+    ts = {"src_created": SoQLType.FIXED_TIMESTAMP, "src_updated": SoQLType.FIXED_TIMESTAMP}
+    stamps = {"src_created": ":created_at", "src_updated": ":updated_at"}
+    out = publish_file(path, meta={"name": "Times"}, options=IngestOptions(types=dict(ts)), stamps=stamps)
+    assert [c.field_name for c in out.dataset.schema().columns] == ["ref"]
+    store = get_store()
+    t = store.table(out.dataset.id, out.version.number).sql(store.dialect)
+    cur = store.execute(f'SELECT ref, ":created_at", ":updated_at" FROM {t} ORDER BY ref')
+    try:
+        (a, b) = list(cur)
+    finally:
+        cur.close()
+    import datetime as dt
+
+    assert (a[1], a[2]) == (dt.datetime(2019, 4, 1, 9, 30, tzinfo=dt.UTC), dt.datetime(2021, 6, 7, 8, 9, tzinfo=dt.UTC))
+    assert b[1] is not None and b[1].year >= 2025  # an empty cell gets the time of publishing
+    with pytest.raises(PublishError) as e:
+        publish_file(path, meta={"name": "Times"}, options=IngestOptions(), stamps={"nope": ":created_at"})
+    assert e.value.code == "bad-stamps"
+    with pytest.raises(PublishError) as e:
+        publish_file(
+            path, dataset_id=out.dataset.id, mode="append", options=IngestOptions(types=dict(ts)), stamps=stamps
+        )
+    assert e.value.code == "bad-mode"
