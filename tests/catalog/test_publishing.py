@@ -27,9 +27,7 @@ def rows(*pairs):
 
 def read_all(ds: Dataset) -> list[tuple]:
     store = get_store()
-    cur = store.execute(
-        f"SELECT ref, amount FROM {store.table(ds.id, ds.current_version).sql(store.dialect)} ORDER BY ref"
-    )
+    cur = store.execute(f"SELECT ref, amount FROM {store.table(ds.id, ds.current_version).sql(store.dialect)} ORDER BY ref")
     try:
         return list(cur)
     finally:
@@ -57,12 +55,7 @@ def test_create_then_upsert_replace_and_audit():
     out = write_rows(ds, rows(("z", 9.0)), SCHEMA, mode="replace", actor="test")
     ds.refresh_from_db()
     assert read_all(ds) == [("z", 9.0)]
-    assert list(ds.versions.values_list("number", "kind")) == [
-        (4, "replace"),
-        (3, "upsert"),
-        (2, "upsert"),
-        (1, "create"),
-    ]
+    assert list(ds.versions.values_list("number", "kind")) == [(4, "replace"), (3, "upsert"), (2, "upsert"), (1, "create")]
     actions = list(AuditEntry.objects.filter(dataset_id=ds.id).order_by("at").values_list("action", flat=True))
     assert actions == ["publish", "upsert", "upsert", "replace"]
 
