@@ -123,3 +123,33 @@ def test_unreachable_source(tmp_path):
 
     out = harvest(tmp_path / "data", f"http://127.0.0.1:{free_port()}", "--source", "ckan")
     assert out.returncode == 1 and "could not connect" in out.stdout
+
+
+def test_xlsx_resource_by_id(ckan, tmp_path):
+    """``--id`` reads the package with package_show; an XLSX resource goes through the ingest pipeline."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Ward", "Councillor", "Elected"])
+    ws.append(["Abbey", "J. Smith", 2022])
+    ws.append(["Riverside", "A. Khan", 2023])
+    xlsx = tmp_path / "councillors.xlsx"
+    wb.save(xlsx)
+    pkg = json.loads((ckan.folder / "package_search_start2.json").read_text())["result"]["results"][1]
+    pkg = dict(pkg, name="councillors-by-ward", title="Councillors by ward", id="pkg-xlsx")
+    pkg["resources"] = [dict(pkg["resources"][0], format="XLSX", url="{{base}}/files/councillors.xlsx", mimetype=None)]
+    ckan.routes["/api/3/action/package_show"] = (
+        200,
+        "application/json",
+        json.dumps({"help": "", "success": True, "result": pkg}).encode(),
+    )
+    ckan.routes["/files/councillors.xlsx"] = (
+        200,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        xlsx.read_bytes(),
+    )
+    data = tmp_path / "data"
+    out = harvest(data, ckan.url, "--id", "councillors-by-ward")
+    assert out.returncode == 0, out.stdout
+    assert re.search(r"created\s+\S+ 'Councillors by ward'.*, 2 rows", out.stdout), out.stdout

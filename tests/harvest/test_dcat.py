@@ -120,3 +120,15 @@ def test_openborough_data_json_round_trip(source, tmp_path):
             assert [c["fieldName"] for c in got["columns"]] == [c["fieldName"] for c in src["columns"]], ident
     finally:
         site.stop()
+
+
+def test_rdf_xml(feeds, tmp_path):
+    import rdflib
+
+    ttl = (feeds.folder / "files" / "catalog.ttl").read_text().replace("{{base}}", feeds.url)
+    g = rdflib.Graph().parse(data=ttl, format="turtle")
+    g.remove((None, rdflib.URIRef("http://www.w3.org/ns/hydra/core#next"), None))
+    feeds.routes["/catalog.rdf"] = (200, "application/rdf+xml", g.serialize(format="xml").encode())
+    out = harvest(tmp_path / "data", feeds.url + "/catalog.rdf")
+    assert out.returncode == 0, out.stdout
+    assert "2 datasets: 2 created" in out.stdout
