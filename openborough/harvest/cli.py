@@ -82,6 +82,11 @@ def run(args) -> int:
             on_total=total,
             page_size=args.page_size,
         )
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        print("harvest interrupted: what was published is kept; run the same command again to go on", file=sys.stderr)
+        return 130
     finally:
         if bar is not None:
             bar.close()

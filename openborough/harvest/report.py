@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 #: what happened to a dataset (dry runs say what would)
-ACTIONS = ("created", "updated", "metadata", "unchanged", "skipped", "failed")
+ACTIONS = ("created", "updated", "metadata", "unchanged", "skipped", "failed", "gone")
 WOULD = {"created": "would create", "updated": "would update", "metadata": "would update metadata of"}
 
 
@@ -77,7 +77,9 @@ class HarvestReport:
             "",
             f"{len(self.lines)} datasets: {c['created']} created, {c['updated']} updated, "
             f"{c['metadata']} metadata only, {c['unchanged']} unchanged, {c['skipped']} skipped, "
-            f"{c['failed']} failed; {self.rows:,} rows written"
+            f"{c['failed']} failed"
+            + (f", {c['gone']} no longer at the source" if c["gone"] else "")
+            + f"; {self.rows:,} rows written"
             + (" (dry run: nothing was changed)" if self.dry_run else ""),
         ]
         return "\n".join(out) + "\n"

@@ -106,7 +106,26 @@ class Harvester:
         except SourceError as e:
             self.report.errors.append(str(e))
         self.report.kind = self.source.kind  # a DCAT feed says which kind once read
+        if not (ids or query or limit or self.report.errors):
+            self._gone()
         return self.report
+
+    def _gone(self) -> None:
+        """Datasets an earlier run brought from this source that its whole listing no longer has: kept, and said."""
+        seen = {line.source_id for line in self.report.lines}
+        for rec in HarvestRecord.objects.filter(source=self.source.key).exclude(source_id__in=seen).order_by("title"):
+            if not Dataset.objects.filter(pk=rec.dataset_id).exists():
+                continue
+            self.report.add(
+                Line(
+                    source_id=rec.source_id,
+                    title=rec.title,
+                    action="gone",
+                    dataset_id=rec.dataset_id,
+                    reason="the source no longer lists it (removed there, or not visible without credentials); "
+                    "kept here: delete it from its staff page if it should go",
+                )
+            )
 
     # --- one dataset -----------------------------------------------------------
 

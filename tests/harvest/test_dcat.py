@@ -132,3 +132,18 @@ def test_rdf_xml(feeds, tmp_path):
     out = harvest(tmp_path / "data", feeds.url + "/catalog.rdf")
     assert out.returncode == 0, out.stdout
     assert "2 datasets: 2 created" in out.stdout
+
+
+def test_datasets_gone_from_the_source_are_reported_and_kept(feeds, tmp_path):
+    data = tmp_path / "data"
+    assert harvest(data, feeds.url + "/catalog.ttl").returncode == 0
+    first_page_only = (
+        (feeds.folder / "files" / "catalog.ttl")
+        .read_bytes()
+        .replace(b"hydra:next <{{base}}/catalog-2.ttl>", b'dct:title "x"')
+    )
+    feeds.routes["/catalog.ttl"] = (200, "text/turtle", first_page_only)
+    out = harvest(data, feeds.url + "/catalog.ttl")
+    assert re.search(r"gone\s+\S+ 'Council tax band charges 2024/25'.*no longer lists it", out.stdout), out.stdout
+    assert "1 no longer at the source" in out.stdout and out.returncode == 0
+    assert "Ward maps" not in out.stdout  # skipped before, so never ours: nothing to report
