@@ -4,6 +4,7 @@ and a Socrata source that misbehaves while sending rows."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -115,3 +116,13 @@ def test_row_failing_its_type(socrata, tmp_path):
     # nothing half-published: the dataset does not exist
     out = cli(data, "harvest", socrata.url, "--dry-run", "--quiet", "--source", "socrata", check=False)
     assert "would create" in out.stdout
+
+
+def test_portal_without_discovery_api_is_listed_by_views(socrata, tmp_path):
+    socrata.routes["/api/catalog/v1"] = (404, "text/html", b"<!DOCTYPE html><html>Page not found</html>")
+    socrata.routes["/api/views.json"] = (200, "application/json", json.dumps([VIEW]).encode())
+    socrata.routes["/resource/loop-1234.csv"] = (200, "text/csv", b'":created_at",":updated_at","code","amount"\n'
+        b'"2024-01-01T00:00:00.000Z","2024-01-02T00:00:00.000Z","A","1"\n')  # fmt: skip
+    out = harvest(tmp_path / "data", socrata.url)
+    assert out.returncode == 0, out.stdout
+    assert re.search(r"created\s+loop-1234 'Looping rows', 1 rows", out.stdout), out.stdout

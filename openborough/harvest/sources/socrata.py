@@ -68,9 +68,12 @@ class SocrataSource(Source):
         params = {"only": "dataset", "limit": CATALOG_PAGE, "domains": host, "search_context": host}
         if query:
             params["q"] = query
-        status, first = self.client.get_json(
-            join(self.url, "api/catalog/v1"), {**params, "offset": 0}, allow_error_json=True
-        )
+        try:
+            status, first = self.client.get_json(
+                join(self.url, "api/catalog/v1"), {**params, "offset": 0}, allow_error_json=True
+            )
+        except SourceError:  # an older portal without the Discovery API (an HTML 404 page, say)
+            status, first = 404, None
         if status >= 400 or not isinstance(first, dict) or "results" not in first:
             yield from self._list_views(query)
             return
