@@ -170,11 +170,8 @@ def _detail(body: bytes, ctype: str) -> str:
         except ValueError:
             return ""
         if isinstance(v, dict):
-            msg = (
-                v.get("message") or (v.get("error") or {}).get("message")
-                if isinstance(v.get("error"), dict)
-                else v.get("message") or v.get("error")
-            )
+            err = v.get("error")
+            msg = v.get("message") or (err.get("message") if isinstance(err, dict) else err)
             if msg:
                 return f": {str(msg)[:300]}"
     return ""

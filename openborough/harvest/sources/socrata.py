@@ -101,17 +101,14 @@ class SocrataSource(Source):
             _, page = self.client.get_json(join(self.url, "api/views.json"), {"limit": VIEWS_PAGE, "page": n})
             if not isinstance(page, list):
                 raise SourceError("/api/views answered something other than a list of views")
-            ids = [v.get("id") for v in page if isinstance(v, dict) and v.get("id")]
-            if query:
-                q = query.lower()
-                ids = [
-                    v["id"]
-                    for v in page
-                    if q in (v.get("name") or "").lower() or q in (v.get("description") or "").lower()
-                ]
             if not page:
                 return
-            yield from pages.fresh(ids) if ids else []
+            views = {v["id"]: v for v in page if isinstance(v, dict) and v.get("id")}
+            q = (query or "").lower()
+            for vid in pages.fresh(views):
+                v = views[vid]
+                if not q or q in (v.get("name") or "").lower() or q in (v.get("description") or "").lower():
+                    yield vid
             if len(page) < VIEWS_PAGE:
                 return
             n += 1
