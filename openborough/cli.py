@@ -1,4 +1,4 @@
-"""The ``openborough`` command: init, serve, publish, user, demo."""
+"""The ``openborough`` command: init, serve, publish, harvest, user, demo."""
 
 from __future__ import annotations
 
@@ -367,6 +367,12 @@ def cmd_worker(args) -> int:
     finally:
         stop.set()
     return 0
+def cmd_harvest(args) -> int:
+    _setup(args.data_dir)
+    _migrate()
+    from .harvest.cli import run
+
+    return run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -462,6 +468,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--to", required=True, help="dataset store to copy into: postgresql://…")
     s.add_argument("--database", help="application database to copy into (default: the same as --to)")
     s.set_defaults(func=cmd_migrate_store)
+    from .harvest.cli import add_arguments
+
+    s = sub.add_parser("harvest", parents=[common], help="import a Socrata, CKAN or DCAT portal's datasets")
+    add_arguments(s)
+    s.set_defaults(func=cmd_harvest)
 
     s = sub.add_parser("demo", parents=[common], help="load the demo datasets and serve")
     server_opts(s)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "openborough.operations",
     "django_tasks",
     "django_tasks_db",
+    "openborough.harvest",
 ]
 
 #: background work (large publishes from the web …) runs on Django's tasks framework, stored in the application

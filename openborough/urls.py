@@ -10,6 +10,7 @@ urlpatterns = [
     path("transparency/", include("openborough.transparency.urls")),
     path("strategy/", include("openborough.strategy.urls")),
     path("standards/", include("openborough.standards.urls")),
+    path("staff/harvest/", include("openborough.harvest.urls")),
     path("", include("openborough.portal.urls")),
     path("", include("openborough.soda.fallback")),  # last: unmatched /api/* → JSON 404
 ]

@@ -55,6 +55,11 @@ class Exemption(models.TextChoices):
     S44 = "s44", "s.44 Prohibitions on disclosure"
 
 
+#: not an FOI section, so a dataset's only: harvested from a portal where it was not public, awaiting a decision
+EXEMPTION_REVIEW = "review"
+DATASET_EXEMPTIONS = [*Exemption.choices, (EXEMPTION_REVIEW, "To review (harvested while private at its source)")]
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", "Public"
     PRIVATE = "private", "Private (exempt)"
@@ -92,7 +97,7 @@ class Dataset(models.Model):
     row_identifier = models.CharField(max_length=100, blank=True)
 
     visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
-    exemption = models.CharField(max_length=8, choices=Exemption.choices, blank=True)
+    exemption = models.CharField(max_length=8, choices=DATASET_EXEMPTIONS, blank=True)
     exemption_reason = models.TextField(blank=True)
     exemption_review_date = models.DateField(null=True, blank=True)
 

@@ -24,10 +24,11 @@ from django.utils.text import slugify
 
 from ..soql.types import Schema, SoQLType
 from ..store import MergeResult, VersionInfo
+from ..store.base import STAMP_COLUMNS
 from . import audit
 from .ids import is_dataset_id, new_dataset_id
 from .locks import dataset_lock
-from .models import Dataset, DatasetColumn, Exemption, Organisation, Version, Visibility
+from .models import EXEMPTION_REVIEW, Dataset, DatasetColumn, Exemption, Organisation, Version, Visibility
 from .storage import get_store
 
 METADATA_FIELDS = (
@@ -107,7 +108,7 @@ def set_visibility(
     if visibility not in Visibility.values:
         raise PublishError("bad-visibility", f"visibility must be one of {', '.join(Visibility.values)}")
     if visibility == Visibility.PRIVATE:
-        if exemption not in Exemption.values:
+        if exemption not in Exemption.values and exemption != EXEMPTION_REVIEW:
             raise PublishError(
                 "exemption-required",
                 "Open by default: a private dataset needs the FOI Act exemption it relies on "
@@ -352,10 +353,16 @@ def publish_file(
     progress: Callable[[int], None] | None = None,
     on_prepared: Callable[[Any], None] | None = None,
     source: str | None = None,
+    stamps: Mapping[str, str] | None = None,
 ) -> PublishOutcome:
     """Create or replace a dataset from a file, or append/upsert its rows.
 
     ``source`` names the new version's origin (default: the file's name).
+
+    ``stamps`` (replace only) names columns of the file that hold each row's
+    ``:created_at`` / ``:updated_at`` — ``{"src_created": ":created_at", …}`` —
+    as a harvested portal gave them: they become the system columns, not
+    user columns (empty cells get the time of publishing).
 
     ``meta`` holds catalogue fields (name, description, category, tags,
     organisation, contact_*, licence, update_frequency, *_coverage).
@@ -397,6 +404,10 @@ def publish_file(
             )
         if mode == "replace":
             meta["row_identifier"] = row_id or ""
+        if stamps and mode != "replace":
+            raise PublishError("bad-mode", "row times can be kept only when replacing a dataset's rows")
+        if stamps:
+            schema = _user_schema(schema, stamps)
         store = get_store()
         with dataset_lock(ds.id):
             if not is_new:
@@ -405,7 +416,10 @@ def publish_file(
                 raise PublishError("exists", f"dataset {ds.id} was created by another publish meanwhile; try again")
             number = _next_version(ds.id)
             if mode == "replace":
-                result = store.write_version(ds.id, number, schema, prepared.reader(progress=progress))
+                reader = prepared.reader(progress=progress)
+                if stamps:
+                    reader = _with_stamps(reader, schema, stamps)
+                result = store.write_version(ds.id, number, schema, reader)
                 final_schema = schema
             else:
                 final_schema = _merge_schema(ds, schema)
@@ -436,6 +450,34 @@ def publish_file(
             )
     finally:
         prepared.close()
+
+
+def _user_schema(schema: Schema, stamps: Mapping[str, str]) -> Schema:
+    for field_name, system in stamps.items():
+        col = schema.get(field_name)
+        if system not in STAMP_COLUMNS:
+            raise PublishError("bad-stamps", f"{system!r} is not one of {', '.join(STAMP_COLUMNS)}")
+        if col is None or col.type is not SoQLType.FIXED_TIMESTAMP:
+            raise PublishError("bad-stamps", f"the row times column {field_name!r} is missing or not a fixed_timestamp")
+    return Schema(tuple(c for c in schema.columns if c.field_name not in stamps))
+
+
+def _with_stamps(reader: pa.RecordBatchReader, schema: Schema, stamps: Mapping[str, str]) -> pa.RecordBatchReader:
+    """User columns of ``schema`` plus the system times, renamed from the file's columns."""
+    import pyarrow.compute as pc
+
+    user = [f for f in reader.schema if f.name in {c.field_name for c in schema.columns}]
+    system = [(src, name) for src, name in stamps.items()]
+    target = pa.schema(user + [pa.field(name, reader.schema.field(src).type) for src, name in system])
+
+    def batches():
+        now = pa.scalar(timezone.now(), type=target.field(system[0][1]).type)
+        for batch in reader:
+            arrays = [batch.column(f.name) for f in user]
+            arrays += [pc.fill_null(batch.column(src), now) for src, _ in system]
+            yield pa.RecordBatch.from_arrays(arrays, schema=target)
+
+    return pa.RecordBatchReader.from_batches(target, batches())
 
 
 def write_rows(

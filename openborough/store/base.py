@@ -39,6 +39,10 @@ class MergeResult:
     errors: int = 0
 
 
+#: system columns a writer may supply (``write_version``); the store sets them otherwise
+STAMP_COLUMNS = (":created_at", ":updated_at")
+
+
 class Store(ABC):
     #: sqlglot dialect name the SoQL compiler must target for this store
     dialect: str
@@ -49,7 +53,9 @@ class Store(ABC):
     ) -> VersionInfo:
         """Write a whole new version from user-column batches (physical types of
         ``schema``, without system columns). ``:id`` is numbered 1..n and the
-        timestamps set to now. Atomic: either the version exists complete
+        timestamps set to now, unless the batches also carry ``:created_at`` and
+        ``:updated_at`` (UTC timestamps, no nulls: a harvested portal's own
+        times), which are kept. Atomic: either the version exists complete
         afterwards, or it does not exist at all."""
 
     @abstractmethod

@@ -28,7 +28,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..soql.types import SYSTEM_COLUMNS, Schema, arrow_type
-from .base import Cursor, MergeResult, Store, StoreError, VersionInfo
+from .base import STAMP_COLUMNS, Cursor, MergeResult, Store, StoreError, VersionInfo
 
 
 def _q(name: str) -> str:
@@ -167,14 +167,21 @@ class DuckDBStore(Store):
             con.execute("CREATE TEMP SEQUENCE ob_ids START 1")
             now = time.time()
             cols = ", ".join(self._select_user_columns(schema, "incoming"))
+            given = set(rows.schema.names)
+            stamps, params = [], []
+            for name in STAMP_COLUMNS:
+                if name in given:  # a harvested source's own times
+                    stamps.append(f"CAST(incoming.{_q(name)} AS TIMESTAMPTZ) AS {_q(name)}")
+                else:
+                    stamps.append(f"CAST(to_timestamp(CAST(? AS DOUBLE)) AS TIMESTAMPTZ) AS {_q(name)}")
+                    params.append(now)
             sql = (
                 "SELECT nextval('ob_ids') AS \":id\", "
-                "CAST(to_timestamp(CAST(? AS DOUBLE)) AS TIMESTAMPTZ) AS \":created_at\", "
-                "CAST(to_timestamp(CAST(? AS DOUBLE)) AS TIMESTAMPTZ) AS \":updated_at\""
+                + ", ".join(stamps)
                 + (", " + cols if cols else "")
                 + " FROM incoming"
             )
-            self._copy(con, sql, tmp, [now, now])
+            self._copy(con, sql, tmp, params)
             self._publish_file(tmp, final)
         except BaseException:
             if os.path.exists(tmp):

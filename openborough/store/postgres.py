@@ -61,7 +61,7 @@ from sqlglot.tokens import TokenType
 
 from ..soql.types import SYSTEM_COLUMNS, Column, Schema, SoQLType
 from . import routing
-from .base import Cursor, MergeResult, Store, StoreError, StoreUnavailable, VersionInfo
+from .base import STAMP_COLUMNS, Cursor, MergeResult, Store, StoreError, StoreUnavailable, VersionInfo
 from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, exported_csv_chunks, pg_type
 
 log = logging.getLogger(__name__)
@@ -322,7 +322,9 @@ class PostgresStore(Store):
             with self._pool.connection() as conn:
                 self._start(conn, dataset_id, version, final)
                 self._create(conn, hidden, schema.columns)
-                n = self._copy_in(conn, self._ident(hidden), _ID, schema.columns, rows, first_id=1)
+                # a harvested source's own times, when the rows carry them (else the columns' now())
+                stamps = tuple(Column(n, SoQLType.FIXED_TIMESTAMP) for n in STAMP_COLUMNS if n in rows.schema.names)
+                n = self._copy_in(conn, self._ident(hidden), _ID, stamps + schema.columns, rows, first_id=1)
                 self._finish(conn, hidden, final, schema, None)
         with self._lock:
             self._known.add(final)

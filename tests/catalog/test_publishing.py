@@ -187,3 +187,33 @@ def test_update_columns_changes_names_and_descriptions_without_a_version():
     with pytest.raises(PublishError) as e:
         publishing.update_columns(ds, {"nope": {"name": "x"}}, actor="test")
     assert e.value.code == "no-such-column"
+def test_publish_file_keeps_row_times_from_named_columns(tmp_path):
+    """``stamps``: a harvested portal's row times become :created_at / :updated_at, not user columns."""
+    from openborough.catalog.publishing import publish_file
+    from openborough.ingest import IngestOptions
+
+    path = tmp_path / "rows.csv"
+    path.write_text("src_created,src_updated,ref\n2019-04-01T09:30:00.000Z,2021-06-07T08:09:00.000Z,A\n,,B\n")
+    ts = {"src_created": SoQLType.FIXED_TIMESTAMP, "src_updated": SoQLType.FIXED_TIMESTAMP}
+    stamps = {"src_created": ":created_at", "src_updated": ":updated_at"}
+    out = publish_file(path, meta={"name": "Times"}, options=IngestOptions(types=dict(ts)), stamps=stamps)
+    assert [c.field_name for c in out.dataset.schema().columns] == ["ref"]
+    store = get_store()
+    t = store.table(out.dataset.id, out.version.number).sql(store.dialect)
+    cur = store.execute(f'SELECT ref, ":created_at", ":updated_at" FROM {t} ORDER BY ref')
+    try:
+        (a, b) = list(cur)
+    finally:
+        cur.close()
+    import datetime as dt
+
+    assert (a[1], a[2]) == (dt.datetime(2019, 4, 1, 9, 30, tzinfo=dt.UTC), dt.datetime(2021, 6, 7, 8, 9, tzinfo=dt.UTC))
+    assert b[1] is not None and b[1].year >= 2025  # an empty cell gets the time of publishing
+    with pytest.raises(PublishError) as e:
+        publish_file(path, meta={"name": "Times"}, options=IngestOptions(), stamps={"nope": ":created_at"})
+    assert e.value.code == "bad-stamps"
+    with pytest.raises(PublishError) as e:
+        publish_file(
+            path, dataset_id=out.dataset.id, mode="append", options=IngestOptions(types=dict(ts)), stamps=stamps
+        )
+    assert e.value.code == "bad-mode"

@@ -443,3 +443,17 @@ def test_versions_move_between_stores_unchanged(duck_store, pg_store):
     a = [{k: ms(v) for k, v in r.items()} for r in read(duck_store, 1)]
     assert [{k: ms(v) for k, v in r.items()} for r in read(pg_store, 1)] == a
     assert [{k: ms(v) for k, v in r.items()} for r in read(duck_store, 2)] == a
+def test_write_version_keeps_given_row_times(store):
+    """A harvested portal's own :created_at / :updated_at are kept when the rows carry them."""
+    schema = schema_of(code=SoQLType.TEXT)
+    ts = pa.timestamp("ms", tz="UTC")
+    created = [dt.datetime(2019, 4, 1, 9, 30, tzinfo=dt.UTC), dt.datetime(2020, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)]
+    updated = [dt.datetime(2021, 6, 7, 8, 9, tzinfo=dt.UTC), dt.datetime(2022, 1, 1, tzinfo=dt.UTC)]
+    batch = pa.table(
+        {"code": ["A", "B"], ":created_at": pa.array(created, ts), ":updated_at": pa.array(updated, ts)}
+    ).to_reader()
+    store.write_version(DS, 1, schema, batch)
+    rows = read(store, 1)
+    assert [r[":created_at"] for r in rows] == created
+    assert [r[":updated_at"] for r in rows] == updated
+    assert [r[":id"] for r in rows] == [1, 2]

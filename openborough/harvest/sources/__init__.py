@@ -1,0 +1,1 @@
+"""The kinds of portal a harvest reads: Socrata, CKAN and DCAT feeds."""
