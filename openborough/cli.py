@@ -256,10 +256,19 @@ def cmd_demo(args) -> int:
     path = _setup(args.data_dir)
     _migrate()
     _collectstatic()
-    from .demo import load_demo
+    from .demo import ADMIN_PASSWORD_FILE, ensure_admin, load_demo
 
-    load_demo(verbose=True)
+    load_demo(verbose=True, admin=args.admin, data_dir=path)
     print(f"demo data loaded into {path}", file=sys.stderr)
+    user, password = ensure_admin(args.admin, path)
+    where = f"http://{args.host}:{args.port}/staff/sign-in"
+    if password:
+        print(
+            f"staff sign-in: {where} as {user}, password {password} (kept in {path / ADMIN_PASSWORD_FILE})",
+            flush=True,
+        )
+    else:
+        print(f"staff sign-in: {where} as {user}, with the password you gave that user", flush=True)
     if args.no_serve:
         return 0
     from .server import serve
@@ -477,6 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", parents=[common], help="load the demo datasets and serve")
     server_opts(s)
     s.add_argument("--no-serve", action="store_true", help="load the demo data and stop")
+    s.add_argument(
+        "--admin",
+        default="admin",
+        metavar="USER",
+        help="staff sign-in the demo creates, with a generated password it prints (default: admin)",
+    )
     s.set_defaults(func=cmd_demo)
     return p
 

@@ -22,7 +22,18 @@ class _App(BaseApplication):
         return application
 
 
+def _pre_fork(server, worker) -> None:
+    from .catalog.storage import release_before_fork
+
+    release_before_fork()  # each worker opens its own store and database connections
+
+
 def serve(host: str, port: int, workers: int | None = None, threads: int = 8) -> None:
+    """Serve until stopped. Whatever ran before in this process (loading the demo,
+    migrations) may have opened the store: it is closed before any worker forks."""
+    from .catalog.storage import release_before_fork
+
+    release_before_fork()
     workers = workers or min(4, os.cpu_count() or 1)
     print(f"openborough serving on http://{host}:{port}/ ({workers} workers × {threads} threads)", flush=True)
     _App(
@@ -36,5 +47,6 @@ def serve(host: str, port: int, workers: int | None = None, threads: int = 8) ->
             "accesslog": os.environ.get("OPENBOROUGH_ACCESS_LOG") or None,
             "errorlog": "-",
             "loglevel": "warning",
+            "pre_fork": _pre_fork,
         }
     ).run()

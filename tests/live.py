@@ -88,21 +88,29 @@ def cli(data_dir: Path, *args, env: dict | None = None, check: bool = True, time
 
 
 class LiveServer:
-    """``openborough serve`` in a subprocess on a free loopback port."""
+    """``openborough serve`` (or ``command``, e.g. ``demo``) in a subprocess on a free loopback port."""
 
-    def __init__(self, data_dir: Path, env: dict | None = None, workers: int = 2, threads: int = 4):
+    def __init__(
+        self,
+        data_dir: Path,
+        env: dict | None = None,
+        workers: int = 2,
+        threads: int = 4,
+        command: str = "serve",
+        start_timeout: float = 60,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(data_dir).parent / f"server-{self.port}.log"
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "openborough.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port),
+            [sys.executable, "-m", "openborough.cli", command, "--data-dir", str(data_dir), "--port", str(self.port),
              "--workers", str(workers), "--threads", str(threads)],
             env=env or backend_env(data_dir),
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("server exited:\n" + self.log_path.read_text())
@@ -112,7 +120,7 @@ class LiveServer:
             except requests.RequestException:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("server did not start in 60 s:\n" + self.log_path.read_text())
+        raise RuntimeError(f"server did not start in {start_timeout:.0f} s:\n" + self.log_path.read_text())
 
     def get(self, path: str, **kw):
         return requests.get(self.url + path, timeout=30, **kw)

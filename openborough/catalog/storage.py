@@ -1,7 +1,17 @@
-"""The process-wide dataset store, opened from settings on first use."""
+"""The process-wide dataset store, opened from settings on first use.
+
+A store holds threads: DuckDB's task scheduler, psycopg_pool's workers. Threads
+do not survive ``fork()``, so a store must never cross one: a child that used
+its parent's DuckDB database would wait forever for tasks no thread runs.
+``release_before_fork()`` closes the store and the Django connections in a
+process about to fork workers (``openborough serve`` and ``demo`` call it), and
+every forked child forgets whatever store it inherited and opens its own on
+first use.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from django.conf import settings
@@ -10,6 +20,9 @@ from ..store import Store, open_store
 
 _store: Store | None = None
 _lock = threading.Lock()
+#: stores a forked child inherited: never used nor closed there (closing would wait
+#: on the parent's threads, or close the parent's sockets), only kept from the collector
+_inherited: list[Store] = []
 
 
 def get_store() -> Store:
@@ -28,3 +41,22 @@ def reset_store() -> None:
         if _store is not None:
             _store.close()
         _store = None
+
+
+def release_before_fork() -> None:
+    """Close everything with threads or sockets that workers must open for themselves."""
+    from django.db import connections
+
+    reset_store()
+    connections.close_all()
+
+
+def _forget_inherited_store() -> None:
+    global _store, _lock
+    if _store is not None:
+        _inherited.append(_store)
+    _store = None
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_store)

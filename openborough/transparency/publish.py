@@ -44,7 +44,9 @@ def template_schema(t: Template) -> Schema:
     )
 
 
-def dataset_for(t: Template, *, user=None) -> Dataset:
+def dataset_for(t: Template, *, user=None, meta: dict | None = None, dataset_id: str | None = None) -> Dataset:
+    """The template's dataset, created on first publication (with ``meta`` over the
+    template's own title and description, and ``dataset_id`` if given)."""
     link = TemplateDataset.objects.select_related("dataset").filter(template_key=t.key).first()
     if link is not None:
         return link.dataset
@@ -55,9 +57,11 @@ def dataset_for(t: Template, *, user=None) -> Dataset:
             "category": t.category,
             "tags": ["transparency code", t.key.replace("-", " ")],
             "update_frequency": t.frequency,
+            **(meta or {}),
         },
         template_schema(t),
         row_identifier="row_key",
+        dataset_id=dataset_id,
         user=user,
         actor="transparency",
     )
@@ -80,7 +84,12 @@ def publish(
     user=None,
     redact: bool = False,
     confirm_personal: bool = False,
+    meta: dict | None = None,
+    dataset_id: str | None = None,
 ) -> tuple[Publication, Report]:
+    """Validate ``raw`` against the template and publish it for the period starting
+    ``period_start``; ``meta`` and ``dataset_id`` apply when the template's dataset
+    is created by this first publication."""
     t = get_template(template_key)
     try:
         period: Period = parse_period(t.frequency, period_start)
@@ -102,7 +111,7 @@ def publish(
                 report,
             )
     schema = template_schema(t)
-    ds = dataset_for(t, user=user)
+    ds = dataset_for(t, user=user, meta=meta, dataset_id=dataset_id)
     prefix = period.label.replace("/", "-").replace(" ", "-")
     rows = [
         {

@@ -23,7 +23,9 @@ def compliance_page(request):
     rows = compliance()
     for s in rows:
         s.link = dataset_path(s.dataset_id) if s.dataset_id else ""
-    counts = {state: sum(1 for s in rows if s.state == state) for state in ("ok", "due", "overdue")}
+    # a dataset never published is counted as such, not among those whose next period is late
+    counts = {state: sum(1 for s in rows if s.last and s.state == state) for state in ("ok", "due", "overdue")}
+    counts["unpublished"] = sum(1 for s in rows if s.last is None)
     return page(
         request,
         "transparency/compliance.html",
