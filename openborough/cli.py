@@ -273,7 +273,8 @@ def cmd_demo(args) -> int:
         return 0
     from .server import serve
 
-    serve(args.host, args.port, workers=args.workers, threads=args.threads)
+    with _background_worker(args):  # large uploads on the demo portal publish in the background too
+        serve(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
