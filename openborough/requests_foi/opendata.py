@@ -75,6 +75,14 @@ def publish(register: Register, rows: Iterable[Mapping[str, Any]], *, actor: str
     )
 
 
+def refresh_existing(register: Register, rows_fn, *, actor: str = "system") -> Dataset | None:
+    """``refresh_quietly`` for a register already published (one never built
+    is built from the current rules when first asked for)."""
+    if not Dataset.objects.filter(pk=register.dataset_id).exists():
+        return None
+    return refresh_quietly(register, rows_fn, actor=actor)
+
+
 def refresh_quietly(register: Register, rows_fn, *, actor: str = "system") -> Dataset | None:
     """``publish`` for refreshes triggered by another change: a failure is
     logged and the change stands (the next refresh rebuilds every row)."""
