@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from .config import data_dir, env_int, secret_key
+from .config import data_dir, env_int, env_seconds, secret_key
 
 DATA_DIR = data_dir()
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -132,6 +132,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- SODA API (openborough.soda; documented in docs/api/soda.md) ---------------
 #: largest $limit a /resource query may ask for; above it: 400 req.row-limit-exceeded (0 = no maximum)
 OPENBOROUGH_SODA_MAX_LIMIT = env_int("OPENBOROUGH_SODA_MAX_LIMIT", 50_000)
+#: seconds one SoQL query (and each fetch of its rows) may run before it is stopped (0: no limit)
+OPENBOROUGH_SOQL_TIMEOUT_SECONDS = env_seconds("OPENBOROUGH_SOQL_TIMEOUT_SECONDS", 30)
 #: requests a minute: anonymous callers per IP address, and app-token holders / signed-in users each
 OPENBOROUGH_SODA_ANON_RATE = env_int("OPENBOROUGH_SODA_ANON_RATE", 600)
 OPENBOROUGH_SODA_TOKEN_RATE = env_int("OPENBOROUGH_SODA_TOKEN_RATE", 6000)

@@ -17,7 +17,10 @@ def get_store() -> Store:
     if _store is None:
         with _lock:
             if _store is None:
-                _store = open_store(settings.OPENBOROUGH_STORE_URL)
+                _store = open_store(
+                    settings.OPENBOROUGH_STORE_URL,
+                    query_timeout=getattr(settings, "OPENBOROUGH_SOQL_TIMEOUT_SECONDS", None),
+                )
     return _store
 
 

@@ -7,17 +7,21 @@ immutable Parquet file per version) and ``PostgresStore`` (one table per
 version). See ``docs/operations.md`` for the on-disk layout.
 """
 
-from .base import MergeResult, Store, StoreError, VersionInfo
+from .base import MergeResult, QueryTimeout, Store, StoreError, VersionInfo
 
-__all__ = ["MergeResult", "Store", "StoreError", "VersionInfo", "open_store"]
+__all__ = ["MergeResult", "QueryTimeout", "Store", "StoreError", "VersionInfo", "open_store"]
 
 
-def open_store(url_or_path: str) -> Store:
-    """``postgresql://…`` gives a PostgresStore; anything else is a directory for DuckDBStore."""
+def open_store(url_or_path: str, *, query_timeout: float | None = None) -> Store:
+    """``postgresql://…`` gives a PostgresStore; anything else is a directory for DuckDBStore.
+    ``query_timeout`` (seconds, None or 0 for none) bounds each statement ``execute`` runs."""
     if url_or_path.startswith(("postgres://", "postgresql://")):
         from .postgres import PostgresStore
 
-        return PostgresStore(url_or_path)
-    from .duckdb import DuckDBStore
+        store = PostgresStore(url_or_path)
+    else:
+        from .duckdb import DuckDBStore
 
-    return DuckDBStore(url_or_path)
+        store = DuckDBStore(url_or_path)
+    store.query_timeout = query_timeout or None
+    return store

@@ -17,6 +17,14 @@ class StoreError(Exception):
     """A storage operation failed; the message is fit for a publisher to read."""
 
 
+class QueryTimeout(StoreError):
+    """A query ran longer than the store's ``query_timeout`` and was stopped."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the query ran longer than {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     dataset_id: str
@@ -38,6 +46,8 @@ class MergeResult:
 class Store(ABC):
     #: sqlglot dialect name the SoQL compiler must target for this store
     dialect: str
+    #: seconds a statement run by ``execute`` (and each fetch of its rows) may take; None: no limit
+    query_timeout: float | None = None
 
     @abstractmethod
     def write_version(

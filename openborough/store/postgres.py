@@ -59,7 +59,7 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
 
 from ..soql.types import Column, Schema, SoQLType
-from .base import Cursor, MergeResult, Store, StoreError, VersionInfo
+from .base import Cursor, MergeResult, QueryTimeout, Store, StoreError, VersionInfo
 from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, pg_type
 
 log = logging.getLogger(__name__)
@@ -163,14 +163,18 @@ def _release(pool: ConnectionPool, conn: psycopg.Connection, cur) -> None:
 class PostgresCursor(Cursor):
     """A server-side cursor on a pooled connection; ``close()`` gives the connection back."""
 
-    def __init__(self, pool: ConnectionPool, conn: psycopg.Connection, cur):
+    def __init__(self, pool: ConnectionPool, conn: psycopg.Connection, cur, timeout: float | None = None):
         self._cur = cur
+        self._timeout = timeout
         self.columns = [d.name for d in cur.description or []]
         # a cursor dropped without close() still returns its connection
         self._finalizer = weakref.finalize(self, _release, pool, conn, cur)
 
     def fetchmany(self, size: int = 1000) -> list[tuple]:
-        return self._cur.fetchmany(size)
+        try:
+            return self._cur.fetchmany(size)
+        except psycopg.errors.QueryCanceled:
+            raise QueryTimeout(self._timeout or 0) from None
 
     def close(self) -> None:
         self._finalizer()
@@ -567,15 +571,19 @@ class PostgresStore(Store):
         query = dollar_params(sql_text) if params else sql_text
         conn = self._pool.getconn()
         try:
+            if self.query_timeout:  # for this transaction: the DECLARE and every FETCH of the cursor
+                conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(self.query_timeout * 1000)}ms"])
             cur = psycopg.RawServerCursor(conn, f"ob_{uuid.uuid4().hex}")
             cur.execute(query, list(params) if params else None)
-        except BaseException:
+        except BaseException as e:
             try:
                 conn.rollback()
             finally:
                 self._pool.putconn(conn)
+            if isinstance(e, psycopg.errors.QueryCanceled):
+                raise QueryTimeout(self.query_timeout or 0) from None
             raise
-        return PostgresCursor(self._pool, conn, cur)
+        return PostgresCursor(self._pool, conn, cur, self.query_timeout)
 
     # -- removing ------------------------------------------------------------
     def drop_version(self, dataset_id: str, version: int) -> None:
