@@ -4,6 +4,7 @@ to install."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 
 from .config import data_dir, env_int, env_seconds, secret_key
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "openborough.transparency",
     "openborough.strategy",
     "openborough.standards",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -42,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openborough.portal.middleware.UsageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "openborough.urls"
@@ -94,6 +97,23 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Passwords and sign-in (openborough.accounts.passwords): validated on every path that sets one;
+# failed sign-ins (form, admin, SODA HTTP Basic) counted per client by django-axes and locked out
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("OPENBOROUGH_SIGN_IN_FAILURES", 10)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env_int("OPENBOROUGH_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a guesser with one good account must not reset the count
+AXES_CLIENT_IP_CALLABLE = "openborough.soda.throttle.client_ip"  # X-Forwarded-For only when trusted
+AXES_LOCKOUT_CALLABLE = "openborough.accounts.passwords.lockout_response"
+AXES_VERBOSE = False
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
