@@ -36,6 +36,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,6 +117,18 @@ AXES_CLIENT_IP_CALLABLE = "openborough.soda.throttle.client_ip"  # X-Forwarded-F
 AXES_LOCKOUT_CALLABLE = "openborough.accounts.passwords.lockout_response"
 AXES_VERBOSE = False
 
+# Security headers (docs/security.md). OPENBOROUGH_TLS=1 behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto: requests count as https, cookies are Secure, HSTS is sent (Django sends it on https only).
+_TLS = os.environ.get("OPENBOROUGH_TLS", "") == "1"
+if _TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _TLS
+SECURE_HSTS_SECONDS = env_int("OPENBOROUGH_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -141,6 +155,33 @@ OPENBOROUGH_SITE_NAME = os.environ.get("OPENBOROUGH_SITE_NAME", "openborough")
 OPENBOROUGH_DEFAULT_ORGANISATION = os.environ.get("OPENBOROUGH_ORGANISATION", "Demo Borough Council")
 #: map tiles for the portal's dataset maps ("" = no tiles: points and ward boundaries on a blank map)
 OPENBOROUGH_MAP_TILE_URL = os.environ.get("OPENBOROUGH_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    return f"{u.scheme}://{u.netloc.replace('{s}', '*')}" if u.scheme in ("http", "https") and u.netloc else ""
+
+
+# no inline script or style anywhere: templates load static files only
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"] + ([_origin(OPENBOROUGH_MAP_TILE_URL)] if _origin(OPENBOROUGH_MAP_TILE_URL) else []),
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
+}
 OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get(
     "OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
 )
