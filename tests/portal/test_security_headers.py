@@ -103,3 +103,25 @@ def test_no_python_made_markup_has_style_attributes():
         if re.search(r"""\bstyle=['"\\{]""", text) or "<style" in text or re.search(r"<script>", text):
             found.append(str(path.relative_to(REPO)))
     assert found == []
+
+
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+
+
+def test_every_post_form_carries_a_csrf_token():
+    missing = []
+    for path in sorted((REPO / "openborough").rglob("templates/**/*.html")):
+        for attrs, inner in FORM.findall(path.read_text()):
+            if re.search(r'method\s*=\s*"post"', attrs, re.I) and "{% csrf_token %}" not in inner:
+                missing.append(f"{path.relative_to(REPO)}: <form{attrs}>")
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", ["/staff/sign-in", "/staff/sign-out", "/staff/users", "/staff/publish",
+                                  "/staff/tokens", "/requests/new/", "/requests/foi/new/"])  # fmt: skip
+def test_posts_without_the_csrf_token_are_refused(django_user_model, path):
+    admin = django_user_model.objects.create_user("root", password="admin password 1", role="admin")
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(admin)
+    r = c.post(path, {"username": "x", "password": "y", "title": "t", "description": "d"})
+    assert r.status_code == 403, (path, r.status_code)
