@@ -65,3 +65,52 @@ def test_an_injected_inline_script_is_blocked(browser, site):  # noqa: F811
     assert page.evaluate("window.__ran === undefined")
     assert any(v.startswith("script-src") for v in page.evaluate("window.__csp"))
     ctx.close()
+
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
+
+
+def test_hostile_names_markdown_columns_and_cells_never_run(browser, site, tmp_path):  # noqa: F811
+    """Executed in a real browser: hostile text in every field of a dataset runs nowhere."""
+    from openborough.catalog.publishing import publish_file
+
+    p = tmp_path / "hostile.csv"
+    p.write_text(f'"{XSS.replace(chr(34), chr(34) * 2)}",amount\n"{XSS.replace(chr(34), chr(34) * 2)}",1\n'
+                 '"<svg onload=window.__xss=1>",2\n')  # fmt: skip
+    ds = publish_file(
+        p,
+        meta={
+            "name": f"Hostile {XSS}",
+            "description": f"{XSS}\n\n[click](javascript:window.__xss=1) <a href=\"javascript:window.__xss=1\">x</a>",
+            "category": XSS,
+            "tags": ["<b onmouseover=window.__xss=1>t</b>"],
+            "organisation": f"Org {XSS}",
+        },
+        actor="test",
+    ).dataset
+    ctx = browser.new_context()
+    ctx.add_init_script(LISTEN)
+    page = ctx.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    col = ds.schema().columns[0].field_name
+    paths = [f"/datasets/{ds.id}/", f"/datasets/{ds.id}/data", f"/datasets/{ds.id}/api",
+             f"/datasets/{ds.id}/chart?x={col}&agg=count&type=bar", "/datasets/?q=hostile", "/",
+             "/organisations/", f"/datasets/{ds.id}/data?filter={col}:eq:x"]  # fmt: skip
+    ran = []
+    for path in paths:
+        page.goto(site["url"] + path)
+        page.wait_for_load_state("networkidle")
+        for link in page.locator("a[href^='javascript:']").all():
+            ran.append(f"{path}: javascript: link {link.get_attribute('href')}")
+        page.mouse.move(10, 10)
+        if page.evaluate("window.__xss !== undefined"):
+            ran.append(path)
+    sign_in(page, site["url"])
+    for path in (f"/staff/datasets/{ds.id}/", f"/staff/datasets/{ds.id}/edit", "/staff/"):
+        page.goto(site["url"] + path)
+        page.wait_for_load_state("networkidle")
+        if page.evaluate("window.__xss !== undefined"):
+            ran.append(path)
+    assert ran == [] and dialogs == []
+    ctx.close()
