@@ -222,13 +222,24 @@ def cmd_user_add(args) -> int:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=args.username)
+    user = User.objects.filter(username=args.username).first()
+    created = user is None
+    if created:
+        user = User(username=args.username)
     user.role = args.role
     user.is_staff = args.role == "admin"
     user.is_superuser = args.role == "admin"
     if args.email:
         user.email = args.email
-    user.set_password(args.password)
+    from django.core.exceptions import ValidationError
+
+    from .accounts.passwords import set_password
+
+    try:
+        set_password(user, args.password)
+    except ValidationError as e:
+        print("password not accepted: " + " ".join(e.messages), file=sys.stderr)
+        return 2
     user.save()
     print(f"{'added' if created else 'updated'} {user.username} ({user.role})")
     return 0

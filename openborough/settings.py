@@ -4,9 +4,10 @@ to install."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 
-from .config import data_dir, env_int, secret_key
+from .config import data_dir, env_int, env_seconds, secret_key
 
 DATA_DIR = data_dir()
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "openborough.harvest",
+    "axes",
 ]
 
 #: background work (large publishes from the web …) runs on Django's tasks framework, stored in the application
@@ -44,6 +46,8 @@ MIDDLEWARE = [
     "openborough.operations.logs.RequestIdMiddleware",
     "openborough.operations.replicas.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openborough.portal.middleware.UsageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "openborough.urls"
@@ -106,6 +111,35 @@ if OPENBOROUGH_READ_REPLICAS:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Passwords and sign-in (openborough.accounts.passwords): validated on every path that sets one;
+# failed sign-ins (form, admin, SODA HTTP Basic) counted per client by django-axes and locked out
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("OPENBOROUGH_SIGN_IN_FAILURES", 10)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env_int("OPENBOROUGH_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a guesser with one good account must not reset the count
+AXES_CLIENT_IP_CALLABLE = "openborough.soda.throttle.client_ip"  # X-Forwarded-For only when trusted
+AXES_LOCKOUT_CALLABLE = "openborough.accounts.passwords.lockout_response"
+AXES_VERBOSE = False
+
+# Security headers (docs/security.md). OPENBOROUGH_TLS=1 behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto: requests count as https, cookies are Secure, HSTS is sent (Django sends it on https only).
+_TLS = os.environ.get("OPENBOROUGH_TLS", "") == "1"
+if _TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _TLS
+SECURE_HSTS_SECONDS = env_int("OPENBOROUGH_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -151,7 +185,36 @@ OPENBOROUGH_SITE_NAME = os.environ.get("OPENBOROUGH_SITE_NAME", "openborough")
 OPENBOROUGH_DEFAULT_ORGANISATION = os.environ.get("OPENBOROUGH_ORGANISATION", "Demo Borough Council")
 #: map tiles for the portal's dataset maps ("" = no tiles: points and ward boundaries on a blank map)
 OPENBOROUGH_MAP_TILE_URL = os.environ.get("OPENBOROUGH_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get("OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    return f"{u.scheme}://{u.netloc.replace('{s}', '*')}" if u.scheme in ("http", "https") and u.netloc else ""
+
+
+# no inline script or style anywhere: templates load static files only
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"] + ([_origin(OPENBOROUGH_MAP_TILE_URL)] if _origin(OPENBOROUGH_MAP_TILE_URL) else []),
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
+}
+OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get(
+    "OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
+)
 LOGIN_URL = "/staff/sign-in"
 LOGIN_REDIRECT_URL = "/staff/"
 
@@ -163,6 +226,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 OPENBOROUGH_SODA_MAX_LIMIT = env_int("OPENBOROUGH_SODA_MAX_LIMIT", 0)
 #: SODA3 (/api/v3/views/…) answers only a signed-in user or a valid app token, as Socrata documents; 0 opens it
 OPENBOROUGH_SODA3_REQUIRE_TOKEN = os.environ.get("OPENBOROUGH_SODA3_REQUIRE_TOKEN", "1") != "0"
+#: seconds one SoQL query (and each fetch of its rows) may run before it is stopped (0: no limit)
+OPENBOROUGH_SOQL_TIMEOUT_SECONDS = env_seconds("OPENBOROUGH_SOQL_TIMEOUT_SECONDS", 30)
 #: requests a minute: anonymous callers per IP address, and app-token holders / signed-in users each
 OPENBOROUGH_SODA_ANON_RATE = env_int("OPENBOROUGH_SODA_ANON_RATE", 600)
 OPENBOROUGH_SODA_TOKEN_RATE = env_int("OPENBOROUGH_SODA_TOKEN_RATE", 6000)

@@ -158,7 +158,7 @@ def test_private_needs_an_exemption(live, tmp_path):
 
 def test_user_add_and_key(tmp_path):
     data = tmp_path / "d"
-    out = cli(data, "user", "add", "alice", "--password", "pw-123456", "--role", "publisher")
+    out = cli(data, "user", "add", "alice", "--password", "pw-123456-long-enough", "--role", "publisher")
     assert "added alice (publisher)" in out.stdout
     out = cli(data, "user", "key", "alice")
     assert "API key id" in out.stdout

@@ -482,7 +482,7 @@ def _with_stamps(reader: pa.RecordBatchReader, schema: Schema, stamps: Mapping[s
 
 def write_rows(
     ds: Dataset,
-    table: pa.Table,
+    table: pa.Table | Callable[[Dataset], pa.Table],
     schema: Schema,
     *,
     mode: str,
@@ -492,10 +492,17 @@ def write_rows(
 ) -> PublishOutcome:
     """Rows from the SODA API (already converted to ``schema``'s physical types):
     ``replace`` makes a version of just these rows; ``upsert`` merges by the row
-    identifier (or appends when the dataset has none) and deletes ``deleted_ids``."""
+    identifier (or appends when the dataset has none) and deletes ``deleted_ids``.
+
+    ``table`` may be a function of the dataset as it is once the lock is held,
+    for rows that depend on the stored ones (a partial upsert keeps the other
+    columns' current values): read under the lock, nothing written between
+    the read and the merge is lost."""
     store = get_store()
     with dataset_lock(ds.id):
         ds.refresh_from_db()
+        if callable(table):
+            table = table(ds)
         number = _next_version(ds.id)
         if mode == "replace" or ds.current_version is None:
             result = store.write_version(ds.id, number, schema, table.to_reader())

@@ -30,7 +30,11 @@ def get_store() -> Store:
     if _store is None:
         with _lock:
             if _store is None:
-                _store = open_store(settings.OPENBOROUGH_STORE_URL, settings.OPENBOROUGH_STORE_READ_REPLICAS)
+                _store = open_store(
+                    settings.OPENBOROUGH_STORE_URL,
+                    settings.OPENBOROUGH_STORE_READ_REPLICAS,
+                    query_timeout=getattr(settings, "OPENBOROUGH_SOQL_TIMEOUT_SECONDS", None),
+                )
     return _store
 
 

@@ -15,16 +15,11 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from ..catalog.spreadsheet import neutralise
 from ..soql.output import row_to_json
 from ..soql.types import SoQLType
 
 XLSX_MAX_ROWS = 1_048_575  # one row of the sheet holds the column names
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
-
-
-def neutralise(value: str) -> str:
-    """Text a spreadsheet would read as a formula, made plain (OWASP: prefix a quote)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _cell_value(value, col):

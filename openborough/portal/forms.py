@@ -187,8 +187,7 @@ class NewUserForm(forms.Form):
     password = forms.CharField(
         label="Password",
         widget=forms.PasswordInput,
-        min_length=12,
-        error_messages={"min_length": "The password must be at least 12 characters", "required": "Enter a password"},
+        error_messages={"required": "Enter a password"},
     )
 
     def clean_username(self):
@@ -196,6 +195,18 @@ class NewUserForm(forms.Form):
         if User.objects.filter(username__iexact=u).exists():
             raise forms.ValidationError("There is already a user with that username")
         return u
+
+    def clean(self):
+        from ..accounts.passwords import set_password
+
+        d = super().clean()
+        if d.get("password") and d.get("username"):
+            self.user = User(username=d["username"], email=d.get("email") or "", role=d.get("role") or Role.VIEWER)
+            try:
+                set_password(self.user, d["password"])
+            except forms.ValidationError as e:
+                self.add_error("password", e)
+        return d
 
 
 class RoleForm(forms.Form):

@@ -14,8 +14,8 @@ AXIS = "#b1b4b6"
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident: str) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" style="max-width:{width}px;font-family:Arial,sans-serif">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc" class="ob-svg-chart" font-family="Arial,sans-serif">'
         f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(desc)}</desc>'
         + "".join(body)
         + "</svg>"

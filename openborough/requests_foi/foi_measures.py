@@ -17,6 +17,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from ..catalog.visibility import public_datasets
 from .models import FOIRequest, Outcome
 
 DEFAULT_COST_SOURCE = (
@@ -156,7 +157,8 @@ def measures(as_of: dt.date | None = None, *, with_suggestions: bool = False) ->
     as_of = as_of or timezone.localdate()
     cost = cost_per_foi()
     deflected = list(
-        FOIRequest.objects.filter(outcome=Outcome.PUBLISHED_S21, dataset__isnull=False)
+        # only a dataset anyone can see answers an FOI under s.21; one made private since no longer counts
+        FOIRequest.objects.filter(outcome=Outcome.PUBLISHED_S21, dataset__in=public_datasets())
         .select_related("dataset")
         .order_by("answered", "received")
     )

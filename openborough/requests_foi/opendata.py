@@ -18,20 +18,10 @@ from django.db import DatabaseError
 
 from ..catalog.models import Dataset
 from ..catalog.publishing import PublishError, create_dataset, replace_register
-from ..soql.types import Schema, SoQLType
+from ..soql.types import Schema
 from ..soql.values import build_table
 
 log = logging.getLogger(__name__)
-
-#: a text value starting with one of these is read as a formula by spreadsheets
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """Text safe to open in a spreadsheet: a leading formula character is
-    prefixed with an apostrophe (the OWASP CSV-injection advice)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
 
 @dataclass(frozen=True)
 class Register:
@@ -41,16 +31,9 @@ class Register:
 
 
 def _register_row(schema: Schema, row: Mapping[str, Any]) -> dict[str, Any]:
-    """Blank strings become nulls and text is made safe to open in a spreadsheet."""
-    out = {}
-    for col in schema.columns:
-        value = row.get(col.field_name)
-        if value == "":
-            value = None
-        elif isinstance(value, str) and col.type in (SoQLType.TEXT, SoQLType.BLOB):
-            value = neutralise(value)
-        out[col.field_name] = value
-    return out
+    """Blank strings become nulls; text is stored as given (downloads for spreadsheets
+    neutralise formulas when they are written: catalog.spreadsheet)."""
+    return {col.field_name: (None if row.get(col.field_name) == "" else row.get(col.field_name)) for col in schema.columns}
 
 
 def to_table(schema: Schema, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
@@ -84,6 +67,14 @@ def publish(register: Register, rows: Iterable[Mapping[str, Any]], *, actor: str
         (_register_row(register.schema, r) for r in rows),
         actor=actor,
     )
+
+
+def refresh_existing(register: Register, rows_fn, *, actor: str = "system") -> Dataset | None:
+    """``refresh_quietly`` for a register already published (one never built
+    is built from the current rules when first asked for)."""
+    if not Dataset.objects.filter(pk=register.dataset_id).exists():
+        return None
+    return refresh_quietly(register, rows_fn, actor=actor)
 
 
 def refresh_quietly(register: Register, rows_fn, *, actor: str = "system") -> Dataset | None:

@@ -3,6 +3,7 @@ no staff names), refreshed whenever a request changes."""
 
 from __future__ import annotations
 
+from ..catalog.visibility import public_ids
 from ..soql.types import Column, Schema, SoQLType
 from .links import dataset_path
 from .models import DatasetRequest
@@ -46,7 +47,10 @@ REGISTER = Register(
 
 
 def register_rows():
-    for r in DatasetRequest.objects.order_by("pk").prefetch_related("comments"):
+    requests = list(DatasetRequest.objects.order_by("pk").prefetch_related("comments"))
+    public = public_ids(r.dataset_id for r in requests)
+    for r in requests:
+        answered_by = r.dataset_id if r.dataset_id in public else ""
         yield {
             "request_id": r.pk,
             "title": r.title,
@@ -57,8 +61,8 @@ def register_rows():
             "decline_detail": r.decline_detail if r.status == "declined" else "",
             "votes": r.votes,
             "public_comments": sum(1 for c in r.comments.all() if not c.hidden),
-            "dataset_id": r.dataset_id or "",
-            "dataset_link": dataset_path(r.dataset_id) if r.dataset_id else "",
+            "dataset_id": answered_by,
+            "dataset_link": dataset_path(answered_by) if answered_by else "",
             "target_date": r.target_date,
             "submitted_at": r.created_at,
             "updated_at": r.updated_at,

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..catalog.visibility import public_ids
 from . import guard, votes, workflow
 from .links import dataset_path
 from .models import DatasetRequest, Follower, Status
@@ -90,7 +91,10 @@ def req_url(req) -> str:
 
 def request_detail(request, pk: int, *, errors=None, status=200, values=None):
     req = get_object_or_404(DatasetRequest.objects.select_related("dataset"), pk=pk)
-    comments = req.comments.all() if is_staff(request.user) else req.comments.filter(hidden=False)
+    staff = is_staff(request.user)
+    comments = req.comments.all() if staff else req.comments.filter(hidden=False)
+    # the dataset that answered it is named only while the caller may see it
+    dataset = req.dataset if req.dataset_id and (staff or req.dataset_id in public_ids([req.dataset_id])) else None
     return page(
         request,
         "requests_foi/detail.html",
@@ -98,12 +102,13 @@ def request_detail(request, pk: int, *, errors=None, status=200, values=None):
             "req": req,
             "comments": comments,
             "voted": req.pk in votes.voted(request),
-            "dataset_link": dataset_path(req.dataset_id) if req.dataset_id else "",
+            "dataset": dataset,
+            "dataset_link": dataset_path(dataset.pk) if dataset else "",
             "errors": errors or {},
             "values": values or {},
             "form_token": guard.form_token(),
             "honeypot": guard.HONEYPOT_FIELD,
-            "staff": is_staff(request.user),
+            "staff": staff,
             "followed": request.GET.get("followed") == "1",
             "confirmed": request.GET.get("confirmed") == "1",
         },

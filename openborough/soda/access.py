@@ -5,10 +5,11 @@ client treats both as "not available")."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from ..catalog.ids import is_dataset_id
-from ..catalog.models import Dataset, Visibility
+from ..catalog.models import Dataset
+from ..catalog.visibility import PUBLIC
 from .auth import can_read_private
 from .errors import not_found
 
@@ -16,7 +17,7 @@ from .errors import not_found
 def visible_datasets(user) -> QuerySet:
     qs = Dataset.objects.all()
     if not can_read_private(user):
-        qs = qs.filter(Q(visibility=Visibility.PUBLIC) & Q(published=True))
+        qs = qs.filter(PUBLIC)
     return qs
 
 

@@ -29,7 +29,20 @@ def _unauthorized(message: str) -> SodaError:
     return SodaError(401, "authentication_required", message, headers=REALM)
 
 
-def _basic(value: str):
+def _locked_out() -> SodaError:
+    from ..accounts.passwords import lockout_seconds
+
+    seconds = lockout_seconds()
+    return SodaError(
+        429,
+        "too_many_failed_sign_ins",
+        "Too many wrong usernames or passwords from this client; try again later",
+        {"retryAfterSeconds": seconds},
+        headers={"Retry-After": str(seconds)} if seconds else {},
+    )
+
+
+def _basic(value: str, request=None):
     try:
         raw = base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
@@ -52,12 +65,18 @@ def _basic(value: str):
             and (key_pk is None or ApiKey.objects.filter(pk=key_pk, active=True).exists())
         ):
             return user
-    key = None
-    user = authenticate(username=username, password=password)
-    if user is None or not user.is_active:
-        key = ApiKey.objects.select_related("owner").filter(key_id=username).first()
-        user = key.owner if key is not None and key.verify(password) and key.owner.is_active else None
+    # an API key (id:secret) first, so that using one is never counted as a failed password sign-in
+    key = ApiKey.objects.select_related("owner").filter(key_id=username).first()
+    user = key.owner if key is not None and key.verify(password) and key.owner.is_active else None
     if user is None:
+        key = None
+        # django-axes counts failures and refuses a locked-out client (request.axes_locked_out)
+        user = authenticate(request, username=username, password=password)
+        if user is not None and not user.is_active:
+            user = None
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise _locked_out()
         raise _unauthorized("Invalid username or password")
     cache.set(memo, (user.pk, user.password, key.pk if key is not None else None), BASIC_MEMO_SECONDS)
     return user
@@ -83,7 +102,7 @@ def api_user(request):
         scheme, _, value = header.partition(" ")
         scheme = scheme.lower()
         if scheme == "basic":
-            user = _basic(value)
+            user = _basic(value, request)
         elif scheme in ("oauth", "bearer"):
             user = _oauth(value)
         else:

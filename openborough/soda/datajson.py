@@ -3,7 +3,8 @@ which RSocrata's ``ls.socrata()`` reads. Only public, published datasets."""
 
 from __future__ import annotations
 
-from ..catalog.models import LICENCE_URLS, Dataset, Visibility
+from ..catalog.models import LICENCE_URLS, Dataset
+from ..catalog.visibility import public_datasets
 from . import links
 from .http import soda_view
 from .writes import json_response
@@ -47,7 +48,7 @@ def dcat_dataset(request, ds: Dataset) -> dict:
 
 @soda_view(("GET",))
 def data_json(request, user):
-    qs = Dataset.objects.filter(visibility=Visibility.PUBLIC, published=True).select_related("organisation")
+    qs = public_datasets().select_related("organisation")
     base = links.base_url(request)
     return json_response(
         {

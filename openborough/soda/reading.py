@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..catalog.models import Dataset
+from ..store.base import QueryTimeout
 from .errors import SodaError
 from .params import check_limit
 
@@ -126,6 +127,19 @@ def execute(prep: Prepared):
         return prep.store.execute(prep.sql, prep.params)
     except DATA_ERRORS as e:
         raise SodaError(400, "query.execution.failed", f"The query cannot run on this data: {e}") from None
+    except QueryTimeout as e:
+        raise timeout_error(e) from None
+
+
+def timeout_error(e: QueryTimeout) -> SodaError:
+    """Socrata answers a query that runs out of time with 408."""
+    return SodaError(
+        408,
+        "query.execution.timeout",
+        f"The query ran longer than {e.seconds:g} seconds and was stopped. Ask for less: filter with $where, "
+        "select fewer columns, or order by a column rather than a long text expression.",
+        {"timeoutSeconds": e.seconds},
+    )
 
 
 def rows(cursor):

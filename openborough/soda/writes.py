@@ -133,7 +133,9 @@ class Batch:
         self.rows.append(row)
 
     def fill_partial(self) -> None:
-        """An upserted object that names only some columns keeps the others' stored values."""
+        """An upserted object that names only some columns keeps the others' stored values.
+        Call it under the dataset's lock (``write_rows`` with a table function), with
+        ``self.ds`` the dataset as it is then, or a concurrent write can be lost."""
         if not self.rid or self.ds.current_version is None:
             return
         partial = [r for r in self.rows if set(r) != set(self.fields)]
@@ -165,10 +167,14 @@ def _run(request, user, ds, raw: list, *, replace: bool) -> dict:
         keys = [str(_row_key(r[batch.rid], batch.fields[batch.rid].type)) for r in batch.rows]
         if len(set(keys)) != len(keys):
             raise SodaError(400, "soda.row.duplicate-key", f"Rows repeat values of the row identifier {batch.rid}")
-    if not replace:
-        batch.fill_partial()
-    table = to_table(batch.rows, batch.schema)
     before = ds.row_count
+
+    def table(current):  # under the dataset's lock: the stored rows a partial upsert keeps are current
+        if not replace:
+            batch.ds = current
+            batch.fill_partial()
+        return to_table(batch.rows, batch.schema)
+
     actor = f"api:{user.get_username()}"
     out = write_rows(
         ds,

@@ -291,6 +291,15 @@ class Analyzer:
         return TypedCall("subfield", (base, TypedLiteral(key.value, S.TEXT)), fields[key.value])
 
 
+def is_constant(e: TypedExpr) -> bool:
+    """An expression that is the same for every row (no column, no aggregate)."""
+    if isinstance(e, TypedLiteral):
+        return True
+    if isinstance(e, TypedCall):
+        return not e.aggregate and all(is_constant(a) for a in e.args)
+    return False
+
+
 def contains_aggregate(e: TypedExpr) -> bool:
     if isinstance(e, TypedCall):
         return e.aggregate or any(contains_aggregate(a) for a in e.args)
@@ -535,6 +544,10 @@ def analyze(q: Query, schema: Schema) -> TypedQuery:
         t = an.expr(o.expr)
         if t.type is not None and t.type not in ORDERABLE:
             raise SoQLError(TYPE_MISMATCH, f"Cannot order by a {type_name(t.type)}", _pos(o.expr))
+        if is_constant(t):  # SQL reads ORDER BY 1 as "the first column", and rejects ORDER BY 'x'
+            raise SoQLError(
+                TYPE_MISMATCH, "$order needs a column or an expression of one, not a constant", _pos(o.expr)
+            )
         nulls_first = o.nulls_first if o.nulls_first is not None else not o.ascending
         out.order_by.append(TypedOrder(t, o.ascending, nulls_first))
     out.grouped = bool(

@@ -7,18 +7,24 @@ immutable Parquet file per version) and ``PostgresStore`` (one table per
 version). See ``docs/operations.md`` for the on-disk layout.
 """
 
-from .base import MergeResult, Store, StoreError, StoreUnavailable, VersionInfo
+from .base import MergeResult, QueryTimeout, Store, StoreError, StoreUnavailable, VersionInfo
 
-__all__ = ["MergeResult", "Store", "StoreError", "StoreUnavailable", "VersionInfo", "open_store"]
+__all__ = ["MergeResult", "QueryTimeout", "Store", "StoreError", "StoreUnavailable", "VersionInfo", "open_store"]
 
 
-def open_store(url_or_path: str, read_replicas: list[str] | tuple[str, ...] = ()) -> Store:
+def open_store(
+    url_or_path: str, read_replicas: list[str] | tuple[str, ...] = (), *, query_timeout: float | None = None
+) -> Store:
     """``postgresql://…`` gives a PostgresStore (reading from ``read_replicas`` when
-    given); anything else is a directory for DuckDBStore."""
+    given); anything else is a directory for DuckDBStore. ``query_timeout`` (seconds,
+    None or 0 for none) bounds each statement ``execute`` runs."""
     if url_or_path.startswith(("postgres://", "postgresql://")):
         from .postgres import PostgresStore
 
-        return PostgresStore(url_or_path, read_dsns=tuple(read_replicas))
-    from .duckdb import DuckDBStore
+        store = PostgresStore(url_or_path, read_dsns=tuple(read_replicas))
+    else:
+        from .duckdb import DuckDBStore
 
-    return DuckDBStore(url_or_path)
+        store = DuckDBStore(url_or_path)
+    store.query_timeout = query_timeout or None
+    return store

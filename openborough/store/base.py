@@ -21,6 +21,14 @@ class StoreUnavailable(StoreError):
     """The store's server cannot be reached right now; trying again later may work."""
 
 
+class QueryTimeout(StoreError):
+    """A query ran longer than the store's ``query_timeout`` and was stopped."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the query ran longer than {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     dataset_id: str
@@ -46,6 +54,8 @@ STAMP_COLUMNS = (":created_at", ":updated_at")
 class Store(ABC):
     #: sqlglot dialect name the SoQL compiler must target for this store
     dialect: str
+    #: seconds a statement run by ``execute`` (and each fetch of its rows) may take; None: no limit
+    query_timeout: float | None = None
 
     @abstractmethod
     def write_version(

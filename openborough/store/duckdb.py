@@ -14,6 +14,7 @@ database per process, through a view per version.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -28,7 +29,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..soql.types import SYSTEM_COLUMNS, Schema, arrow_type
-from .base import STAMP_COLUMNS, Cursor, MergeResult, Store, StoreError, VersionInfo
+from .base import STAMP_COLUMNS, Cursor, MergeResult, QueryTimeout, Store, StoreError, VersionInfo
 
 
 def _q(name: str) -> str:
@@ -67,13 +68,41 @@ class _Guarded:
             raise self.error
 
 
+@contextlib.contextmanager
+def _deadline(con: duckdb.DuckDBPyConnection, seconds: float | None):
+    """Interrupt what ``con`` runs once ``seconds`` have passed (from a timer
+    thread: DuckDB has no statement timeout of its own)."""
+    if not seconds:
+        yield
+        return
+    fired = threading.Event()
+
+    def stop():
+        fired.set()
+        con.interrupt()
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        if fired.is_set():
+            raise QueryTimeout(seconds) from None
+        raise
+    finally:
+        timer.cancel()
+
+
 class DuckDBCursor(Cursor):
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, timeout: float | None = None):
         self._con = con
+        self._timeout = timeout
         self.columns = [d[0] for d in con.description or []]
 
     def fetchmany(self, size: int = 1000) -> list[tuple]:
-        return self._con.fetchmany(size)
+        with _deadline(self._con, self._timeout):
+            return self._con.fetchmany(size)
 
     def fetch_arrow(self, batch_size: int = 10000) -> pa.RecordBatchReader:
         return self._con.fetch_record_batch(batch_size)
@@ -352,11 +381,12 @@ class DuckDBStore(Store):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> DuckDBCursor:
         con = self._cursor()
         try:
-            con.execute(sql, list(params))
+            with _deadline(con, self.query_timeout):
+                con.execute(sql, list(params))
         except BaseException:
             con.close()
             raise
-        return DuckDBCursor(con)
+        return DuckDBCursor(con, self.query_timeout)
 
     # -- removing ------------------------------------------------------------
     def discard_partial(self, dataset_id: str) -> None:

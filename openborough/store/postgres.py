@@ -61,7 +61,7 @@ from sqlglot.tokens import TokenType
 
 from ..soql.types import SYSTEM_COLUMNS, Column, Schema, SoQLType
 from . import routing
-from .base import STAMP_COLUMNS, Cursor, MergeResult, Store, StoreError, StoreUnavailable, VersionInfo
+from .base import STAMP_COLUMNS, Cursor, MergeResult, QueryTimeout, Store, StoreError, StoreUnavailable, VersionInfo
 from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, exported_csv_chunks, pg_type
 
 log = logging.getLogger(__name__)
@@ -165,14 +165,18 @@ def _release(pool: ConnectionPool, conn: psycopg.Connection, cur) -> None:
 class PostgresCursor(Cursor):
     """A server-side cursor on a pooled connection; ``close()`` gives the connection back."""
 
-    def __init__(self, pool: ConnectionPool, conn: psycopg.Connection, cur):
+    def __init__(self, pool: ConnectionPool, conn: psycopg.Connection, cur, timeout: float | None = None):
         self._cur = cur
+        self._timeout = timeout
         self.columns = [d.name for d in cur.description or []]
         # a cursor dropped without close() still returns its connection
         self._finalizer = weakref.finalize(self, _release, pool, conn, cur)
 
     def fetchmany(self, size: int = 1000) -> list[tuple]:
-        return self._cur.fetchmany(size)
+        try:
+            return self._cur.fetchmany(size)
+        except psycopg.errors.QueryCanceled:
+            raise QueryTimeout(self._timeout or 0) from None
 
     def close(self) -> None:
         self._finalizer()
@@ -632,7 +636,7 @@ class PostgresStore(Store):
             pool = self._replicas[replica]
             try:
                 return self._execute_on(pool, query, params)
-            except psycopg.errors.QueryCanceled:
+            except QueryTimeout:
                 raise  # the query's own time limit: running it again on the primary would only double the cost
             except (psycopg.OperationalError, PoolTimeout) as e:
                 log.warning("store replica %s failed, reading from the primary: %s", replica, str(e).strip())
@@ -644,17 +648,21 @@ class PostgresStore(Store):
     def _execute_on(self, pool: ConnectionPool, query: str, params: Sequence[Any]) -> PostgresCursor:
         conn = pool.getconn()
         try:
+            if self.query_timeout:  # for this transaction: the DECLARE and every FETCH of the cursor
+                conn.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(self.query_timeout * 1000)}ms"])
             cur = psycopg.RawServerCursor(conn, f"ob_{uuid.uuid4().hex}")
             cur.execute(query, list(params) if params else None)
-        except BaseException:
+        except BaseException as e:
             try:
                 conn.rollback()
             except psycopg.Error:
                 pass  # a broken connection: the pool's check replaces it
             finally:
                 pool.putconn(conn)
+            if isinstance(e, psycopg.errors.QueryCanceled):
+                raise QueryTimeout(self.query_timeout or 0) from None
             raise
-        return PostgresCursor(pool, conn, cur)
+        return PostgresCursor(pool, conn, cur, self.query_timeout)
 
     # -- removing ------------------------------------------------------------
     def drop_version(self, dataset_id: str, version: int) -> None:

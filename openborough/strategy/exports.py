@@ -7,32 +7,27 @@ import io
 
 from django.http import HttpResponse
 
+from ..catalog.spreadsheet import neutralise
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _safe(value):
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def export_response(rows: list[dict], columns: list[tuple[str, str]], name: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow([label for _, label in columns])
+        w.writerow([neutralise(label) for _, label in columns])
         for r in rows:
-            w.writerow(["" if r.get(k) is None else _safe(r.get(k)) for k, _ in columns])
+            w.writerow(["" if r.get(k) is None else neutralise(r.get(k)) for k, _ in columns])
         resp = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(name[:31])
-        ws.append([label for _, label in columns])
+        ws.append([neutralise(label) for _, label in columns])
         for r in rows:
-            ws.append([_safe(r.get(k)) for k, _ in columns])
+            ws.append([neutralise(r.get(k)) for k, _ in columns])
         out = io.BytesIO()
         wb.save(out)
         resp = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)

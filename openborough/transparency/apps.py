@@ -1,6 +1,15 @@
 from django.apps import AppConfig
 
 
+def _visibility_changed(sender, dataset_id, **kwargs):
+    """A dataset joined or left the public: rebuild the compliance table, which links datasets."""
+    from ..requests_foi.opendata import refresh_existing
+    from .compliance import COMPLIANCE, compliance_rows
+
+    if dataset_id != COMPLIANCE.dataset_id:
+        refresh_existing(COMPLIANCE, compliance_rows)
+
+
 class TransparencyConfig(AppConfig):
     name = "openborough.transparency"
     label = "transparency"
@@ -14,3 +23,8 @@ class TransparencyConfig(AppConfig):
 
         if is_staff(user):
             yield "staff", 80, "Publish Transparency Code data", reverse("transparency:templates")
+
+    def ready(self):
+        from ..catalog.visibility import visibility_changed
+
+        visibility_changed.connect(_visibility_changed, dispatch_uid="transparency.compliance")

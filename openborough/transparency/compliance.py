@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..catalog.models import Dataset
+from ..catalog.visibility import public_ids
 from ..requests_foi.opendata import Register, refresh_quietly
 from ..soql.types import Column, Schema, SoQLType
 from .code import ANNUALLY, QUARTERLY, TEMPLATES, Template
@@ -142,6 +143,8 @@ def compliance(today: dt.date | None = None) -> list[Status]:
     for p in Publication.objects.order_by("template_key", "-period_end", "-published_at"):
         latest.setdefault(p.template_key, p)
     datasets = dict(TemplateDataset.objects.values_list("template_key", "dataset_id"))
+    public = public_ids(datasets.values())
+    datasets = {key: ds_id for key, ds_id in datasets.items() if ds_id in public}
     return [status_of(t, today, latest.get(key), datasets.get(key, "")) for key, t in TEMPLATES.items()]
 
 

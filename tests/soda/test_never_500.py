@@ -75,3 +75,78 @@ def test_junk_soda3_bodies(dataset, pub_auth, payload, path):
     if r.streaming:
         b"".join(r.streaming_content)
     _check(r)
+
+
+#: inputs fuzzing found answering 500 (issue 17): string literals in $order, odd characters, huge numbers
+FOUND_BY_FUZZING = [
+    {"$order": "'%' ASC"},
+    {"$order": "'é' ASC"},
+    {"$order": "'a''b' DESC"},
+    {"$order": "'pg_read_file(''/etc/passwd'')'"},
+    {"$order": "'x', name"},
+    {"$order": "1 DESC"},
+    {"$order": "null"},
+    {"$select": "split_part(name, '💩', 1e308)"},
+    {"$select": "split_part(name, '💩', -1e308)"},
+    {"$select": "split_part(name, ',', 1.5)"},
+    {"$select": "split_part(name, ',', 0)"},
+    {"$where": "split_part(name, '💩', 1e308) = 'a'"},
+    {"$order": "split_part(name, '💩', 1e308)"},
+    {"$select": "name", "$group": "name", "$order": "'z'"},
+]
+
+
+BACKENDS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def any_backend_dataset(request, monkeypatch):
+    """The test dataset on each store."""
+    if request.param == "postgres":
+        from openborough.catalog import storage
+
+        monkeypatch.setattr(storage, "_store", request.getfixturevalue("pg_store"))
+    from .conftest import make_dataset
+
+    return make_dataset()
+
+
+@pytest.mark.parametrize("params", FOUND_BY_FUZZING, ids=lambda p: json.dumps(p, ensure_ascii=False))
+def test_found_by_fuzzing(any_backend_dataset, params):
+    r = Client().get(f"/resource/{any_backend_dataset.id}.json", params)
+    if r.streaming:
+        b"".join(r.streaming_content)
+    _check(r)
+    if "$order" in params and r.status_code == 400:
+        assert r.json()["code"].startswith("query.soql.")
+
+
+LITERAL = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8).map(lambda t: "'" + t.replace("'", "''") + "'"),
+    st.sampled_from(["1e308", "-1e308", "1e309", "0", "-1", "1.5", "9223372036854775808", "null", "true"]),
+    st.integers().map(str),
+)
+COLUMN = st.sampled_from(["name", "amount", "issued", "paid", "location", ":id"])
+FUNCTION = st.sampled_from(["split_part", "upper", "lower", "substring", "starts_with", "ln", "abs", "date_trunc_ym",
+                            "regexp_replace", "lpad", "concat", "coalesce", "least", "round", "trim"])  # fmt: skip
+
+
+@st.composite
+def expressions(draw, depth=2):
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.one_of(LITERAL, COLUMN))
+    args = draw(st.lists(expressions(depth=depth - 1), min_size=0, max_size=3))
+    return f"{draw(FUNCTION)}({', '.join(args)})"
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    where=st.sampled_from(["$order", "$select", "$where", "$group"]),
+    e=expressions(),
+    suffix=st.sampled_from(["", " ASC", " DESC", " = 'a'", " IS NULL"]),
+)
+def test_generated_expressions(any_backend_dataset, where, e, suffix):
+    r = Client().get(f"/resource/{any_backend_dataset.id}.json", {where: e + suffix})
+    if r.streaming:
+        b"".join(r.streaming_content)
+    _check(r)

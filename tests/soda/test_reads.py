@@ -256,3 +256,10 @@ def test_soda_java_conventions(dataset):
 def test_head(dataset):
     r = Client().head(f"/resource/{dataset.id}.json")
     assert r.status_code == 200 and r["X-SODA2-Fields"] and not body(r)
+
+
+def test_a_spoofed_x_forwarded_for_does_not_bypass_the_rate_limit(dataset):
+    url = f"/resource/{dataset.id}.json"
+    with override_settings(OPENBOROUGH_SODA_ANON_RATE=3):
+        codes = [get(url, {"$limit": 1}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(5)]
+    assert codes == [200, 200, 200, 429, 429]

@@ -56,7 +56,7 @@ def server(tmp_path_factory):
                         f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}", "true" if i % 4 == 0 else "false"])  # fmt: skip
     ds_id = _cli(data_dir, "publish", str(csv_path), "--title", "Penalty charge notices", "--row-id", "ref",
                  "--category", "Parking", "--tags", "parking,fines", "--quiet", env=env)  # fmt: skip
-    _cli(data_dir, "user", "add", "alice", "--password", "s3cret-pw", "--role", "publisher", env=env)
+    _cli(data_dir, "user", "add", "alice", "--password", "s3cret-pw-long-enough", "--role", "publisher", env=env)
     port = _free_port()
     log = open(tmp / "server.log", "w")
     proc = subprocess.Popen(
@@ -102,7 +102,7 @@ def server(tmp_path_factory):
 
 
 def client(server, auth=True) -> Socrata:
-    kw = {"username": "alice", "password": "s3cret-pw"} if auth else {}
+    kw = {"username": "alice", "password": "s3cret-pw-long-enough"} if auth else {}
     c = Socrata(f"127.0.0.1:{server['port']}", None, timeout=60, **kw)
     c.uri_prefix = "http://"
     return c

@@ -67,7 +67,7 @@ def test_pages_with_detail_ids(client, make_user, demo):
     for url in (f"/standards/services/{service.pk}/", f"/standards/assessments/{a.pk}/"):
         assert client.get(url).status_code == 200
     report = client.get(f"/standards/assessments/{a.pk}/").content.decode()
-    assert "@media print" in report and "Understand user needs" in report
+    assert "report-print.css" in report and 'media="print"' in report and "Understand user needs" in report
 
 
 def test_dashboard_shows_the_headline_digital_share(client, make_user, demo):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from ...catalog.query import NoData, count_query, run_query
 from ...soql.errors import SoQLError
 from ...soql.types import SoQLType
+from ...store import QueryTimeout
 from .. import analytics, charts, exports, table_query
 from ..access import visible_dataset
 from ..diff import with_change_labels
@@ -131,6 +132,8 @@ def data(request, dataset_id):
             error = str(e)
         except SoQLError as e:
             error = f"The filter could not be applied: {e.message}"
+        except QueryTimeout as e:
+            error = f"The filter took too long and was stopped ({e}); try a narrower one."
         except NoData:
             error = "This dataset has no data yet."
     pages = max(1, -(-total // table_query.PAGE_SIZE))
@@ -240,6 +243,8 @@ def chart(request, dataset_id):
                 built = charts.build(kind, points)
             except SoQLError as e:
                 errors.append(f"The chart could not be made: {e.message}")
+            except QueryTimeout as e:
+                errors.append(f"The chart could not be made: {e}.")
     return render(
         request,
         "portal/dataset_chart.html",
@@ -339,6 +344,8 @@ def download(request, dataset_id, fmt):
         return render(request, "portal/download_error.html", {"ds": ds, "message": str(e)}, status=400)
     except SoQLError as e:
         return render(request, "portal/download_error.html", {"ds": ds, "message": e.message}, status=400)
+    except QueryTimeout as e:
+        return render(request, "portal/download_error.html", {"ds": ds, "message": f"{e}."}, status=408)
     analytics.record(ds.id, "downloads")
     name = f"{slugify(ds.name)[:60] or ds.id}-{ds.id}.{fmt}"
     return FileResponse(body, as_attachment=True, filename=name, content_type=content_type)

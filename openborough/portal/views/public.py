@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
-from ...catalog.models import Dataset, Organisation, Visibility
+from ...catalog.models import Organisation, Visibility
 from ...catalog.search import FACETS, ORDERS, facet_labels, search_datasets
+from ...catalog.visibility import public_datasets
 from ..access import is_staff
 from ..analytics import most_viewed
 from ..text import plain_summary
@@ -35,7 +36,7 @@ ORDER_TITLES = {
 
 
 def _public():
-    return Dataset.objects.filter(visibility=Visibility.PUBLIC, published=True)
+    return public_datasets()
 
 
 @require_GET

@@ -597,9 +597,7 @@ def tokens(request):
 def users(request):
     form = f.NewUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        u = User(username=d["username"], email=d["email"], role=d["role"])
-        u.set_password(d["password"])
+        u = form.user  # the password already validated and set (accounts.passwords)
         u.save()
         from ...catalog import audit as audit_log
 
