@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "openborough.accounts",
     "openborough.catalog",
     "openborough.soda",
+    "openborough.ckan",
     "openborough.portal",
     "openborough.requests_foi",
     "openborough.transparency",

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("openborough.soda.urls")),
+    path("", include("openborough.ckan.urls")),
     path("requests/", include("openborough.requests_foi.urls")),
     path("transparency/", include("openborough.transparency.urls")),
     path("strategy/", include("openborough.strategy.urls")),
