@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "openborough.catalog",
     "openborough.soda",
     "openborough.ckan",
+    "openborough.dcat",
     "openborough.portal",
     "openborough.requests_foi",
     "openborough.transparency",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("openborough.soda.urls")),
     path("", include("openborough.ckan.urls")),
+    path("", include("openborough.dcat.urls")),
     path("requests/", include("openborough.requests_foi.urls")),
     path("transparency/", include("openborough.transparency.urls")),
     path("strategy/", include("openborough.strategy.urls")),
