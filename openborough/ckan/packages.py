@@ -20,6 +20,9 @@ CKAN_LICENCE_IDS = {
     Licence.OTHER: "other-open",
 }
 LICENCE_FROM_CKAN = {v: k for k, v in CKAN_LICENCE_IDS.items()}
+#: data.gov.uk's update_frequency words
+DGU_FREQUENCIES = {"never": "never", "annually": "annual", "quarterly": "quarterly", "monthly": "monthly",
+                   "weekly": "weekly", "daily": "daily"}  # fmt: skip
 
 
 def base_url(request) -> str:
@@ -174,6 +177,12 @@ def package_dict(request, ds: Dataset) -> dict:
             ("attribution", ds.attribution),
             ("row_count", str(ds.row_count) if ds.current_version is not None else ""),
             ("data_modified", ckan_time(ds.data_updated_at) or ""),
+            # the extras data.gov.uk's CKAN harvester reads
+            ("contact-name", ds.contact_name),
+            ("contact-email", ds.contact_email),
+            ("temporal_coverage-from", ds.temporal_coverage.partition("/")[0]),
+            ("temporal_coverage-to", ds.temporal_coverage.partition("/")[2] or ds.temporal_coverage),
+            ("dgu_update_frequency", DGU_FREQUENCIES.get(ds.update_frequency, "")),
         )
         if value
     ]

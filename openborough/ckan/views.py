@@ -62,7 +62,8 @@ def _caller(request):
 
 
 def _params(request) -> dict:
-    params = {k: request.GET.get(k) for k in request.GET}
+    # a repeated key (facet.field=tags&facet.field=groups, as ckanapi's get_only sends lists) is a list
+    params = {k: (vs if len(vs) > 1 else vs[0]) for k, vs in request.GET.lists()}
     if request.method == "POST":
         if len(request.body) > MAX_BODY:
             raise bad_request("the request body is over 1 MB")

@@ -6,8 +6,10 @@ datasets in no answer for anonymous callers."""
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import ckanapi
 import pytest
@@ -234,3 +236,34 @@ def test_get_requests_and_unknown_action(site):
     assert r.status_code == 400 and r.json()["success"] is False
     r = server.get('/api/3/action/datastore_search?resource_id=fine-2020&filters={"ward":"Belsize"}&limit=1')
     assert r.json()["result"]["total"] == 833
+
+
+def test_get_only_client(site):
+    """ckanapi's GET mode: lists as repeated keys, objects as JSON text."""
+    ckan = ckanapi.RemoteCKAN(site[0].url, get_only=True)
+    r = ckan.action.package_search(fq="tags:fines", **{"facet.field": ["tags", "groups"]})
+    assert r["count"] == 1 and set(r["facets"]) == {"tags", "groups"}
+    r = ckan.action.datastore_search(resource_id="fine-2020", filters='{"ward": "Hampstead"}', limit=2)
+    assert r["total"] == 834 and all(x["ward"] == "Hampstead" for x in r["records"])
+    pkg = ckan.action.package_show(id="fine-2020")
+    assert pkg == ckanapi.RemoteCKAN(site[0].url).action.package_show(id="fine-2020")
+
+
+def test_ckanapi_command_line_dump_and_search(site, tmp_path):
+    """The ckanapi command harvesters script with: dump every dataset, and search."""
+    import json
+    import shutil
+
+    exe = shutil.which("ckanapi", path=str(Path(sys.executable).parent)) or shutil.which("ckanapi")
+    assert exe, "the ckanapi command is installed with the package"
+    out = tmp_path / "datasets.jsonl"
+    env = {**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # its workers run "ckanapi"
+    run = subprocess.run([exe, "dump", "datasets", "--all", "-r", site[0].url, "-O", str(out), "-p", "2", "-q"],
+                         capture_output=True, text=True, timeout=600, env=env)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    dumped = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(dumped) == EXTRA + 1 and "secr-3333" not in {d["id"] for d in dumped}
+    run = subprocess.run([exe, "search", "datasets", "q=penalty", "-r", site[0].url],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["id"] for line in run.stdout.splitlines()] == ["fine-2020"]

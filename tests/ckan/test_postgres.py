@@ -21,7 +21,9 @@ def on_postgres(pg_store, monkeypatch):  # noqa: F811
 
 def test_datastore_on_postgres(on_postgres, client):
     ds = make_dataset("On Postgres", rows=6)
-    r = client.get("/api/3/action/datastore_search", {"resource_id": ds.id, "filters": '{"paid": true}', "sort": "amount desc"})
+    r = client.get(
+        "/api/3/action/datastore_search", {"resource_id": ds.id, "filters": '{"paid": true}', "sort": "amount desc"}
+    )
     body = r.json()["result"]
     assert body["total"] == 3 and [x["_id"] for x in body["records"]] == [5, 3, 1]
     sql = f'SELECT "_id", name, amount * 2 AS twice FROM "{ds.id}" WHERE amount > 3 ORDER BY "_id"'
