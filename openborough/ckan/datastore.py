@@ -237,7 +237,17 @@ def checked_sql(sql: str, ctx):
         if isinstance(node, exp.Func) and not isinstance(node, _ALLOWED_FUNCS):
             name = node.sql_name() if not isinstance(node, exp.Anonymous) else node.name
             raise _sql_error(f"Function {name} is not allowed")
-    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    # CTEs get generated names, so that no table reference left unreplaced can name a file or an
+    # object the database could scan by name (DuckDB's replacement scans), whatever its scope
+    ctes: dict[str, str] = {}
+    for i, cte in enumerate(tree.find_all(exp.CTE)):
+        if cte.args.get("alias") is not None and cte.args["alias"].columns:
+            raise _sql_error("WITH names take no column lists here: alias the columns in the SELECT")
+        ctes.setdefault(cte.alias_or_name, f"_cte{i}")
+        cte.set("alias", exp.TableAlias(this=exp.to_identifier(ctes[cte.alias_or_name])))
+    for with_ in tree.find_all(exp.With):
+        if with_.args.get("recursive"):
+            raise _sql_error("WITH RECURSIVE is not allowed")
     store = get_store()
     datasets = {}
     for table in list(tree.find_all(exp.Table)):
@@ -245,6 +255,9 @@ def checked_sql(sql: str, ctx):
             raise _sql_error('FROM takes resource ids ("abcd-1234"), not functions')
         name = table.name
         if not table.args.get("db") and not table.args.get("catalog") and name in ctes:
+            alias = table.args.get("alias") or exp.TableAlias(this=table.this.copy())
+            table.set("this", exp.to_identifier(ctes[name]))
+            table.set("alias", alias)
             continue
         if table.args.get("db") or table.args.get("catalog"):
             raise _sql_error(f"{table.sql()}: tables are resource ids, without a schema")
@@ -252,9 +265,10 @@ def checked_sql(sql: str, ctx):
         if ds is None or ds.current_version is None:
             raise ActionError(404, "Not Found Error", f'Resource "{name}" was not found.')
         datasets[ds.id] = ds
-        alias = table.alias or name
+        # the name the query uses for it (its alias, or the resource id as written)
+        alias = table.args.get("alias") or exp.TableAlias(this=table.this.copy())
         new = store.table(ds.id, ds.current_version).copy()
-        new.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+        new.set("alias", alias)
         table.replace(new)
     if not datasets:
         raise _sql_error("The query reads no resource")

@@ -206,6 +206,10 @@ def test_datastore_search_sql(ckan):
         sql='SELECT ward, count(*) AS n, sum(amount) AS total FROM "fine-2020" GROUP BY ward ORDER BY ward'
     )
     assert [(x["ward"], x["n"]) for x in r["records"]] == [("Belsize", 833), ("Camden Town", 833), ("Hampstead", 834)]
+    r = ckan.action.datastore_search_sql(
+        sql='WITH w AS (SELECT ward FROM "fine-2020" GROUP BY ward) SELECT count(*) AS n FROM w W, "fine-2020" F WHERE F.ward = W.ward'
+    )
+    assert r["records"] == [{"n": ROWS}]
     r = ckan.action.datastore_search_sql(sql='SELECT "_id", ref FROM "fine-2020" f WHERE f.ref = \'PCN00002\'')
     assert r["records"] == [{"_id": 3, "ref": "PCN00002"}]
     for bad in (
@@ -218,6 +222,8 @@ def test_datastore_search_sql(ckan):
         "COPY (SELECT 1) TO '/tmp/x'",
         "SELECT 1",
         "SELEC nothing",
+        'WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r) SELECT * FROM r, "fine-2020"',
+        'SELECT * FROM (WITH "x.csv" AS (SELECT 1) SELECT * FROM "x.csv") t, "x.csv", "fine-2020"',
         'SELECT nonexistent FROM "fine-2020"',
     ):
         with pytest.raises(ckanapi.ValidationError):
@@ -257,7 +263,10 @@ def test_ckanapi_command_line_dump_and_search(site, tmp_path):
     exe = shutil.which("ckanapi", path=str(Path(sys.executable).parent)) or shutil.which("ckanapi")
     assert exe, "the ckanapi command is installed with the package"
     out = tmp_path / "datasets.jsonl"
-    env = {**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # its workers run "ckanapi"
+    env = {
+        **os.environ,
+        "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }  # its workers run "ckanapi"
     run = subprocess.run([exe, "dump", "datasets", "--all", "-r", site[0].url, "-O", str(out), "-p", "2", "-q"],
                          capture_output=True, text=True, timeout=600, env=env)  # fmt: skip
     assert run.returncode == 0, run.stderr

@@ -31,5 +31,9 @@ def test_datastore_on_postgres(on_postgres, client):
     assert r.status_code == 200, r.content
     assert r.json()["result"]["records"] == [{"_id": 4, "name": "item 3", "twice": 9}, {"_id": 5, "name": "item 4", "twice": 12},
                                              {"_id": 6, "name": "item 5", "twice": 15}]  # fmt: skip
+    sql = f'WITH big AS (SELECT name, amount FROM "{ds.id}" WHERE amount > 6) SELECT B.name FROM big B, "{ds.id}" F WHERE F.name = B.name'
+    r = client.get("/api/3/action/datastore_search_sql", {"sql": sql})
+    assert r.status_code == 200, r.content
+    assert r.json()["result"]["records"] == [{"name": "item 5"}]
     r = client.get("/api/3/action/datastore_search_sql", {"sql": "SELECT pg_sleep(10)"})
     assert r.status_code == 409
