@@ -39,8 +39,8 @@ FORMATS = [
     ("csv", "CSV", "text/csv", "CSV"),
     ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook"),
     ("parquet", "PARQUET", "application/vnd.apache.parquet", "Parquet"),
-    ("json", "JSON", "application/json", "JSON (SODA API)"),
-    ("geojson", "GEOJSON", "application/geo+json", "GeoJSON (SODA API)"),
+    ("json", "JSON", "application/json", "JSON"),
+    ("geojson", "GEOJSON", "application/geo+json", "GeoJSON"),
 ]
 PAGE_SIZE = 100
 
@@ -217,7 +217,8 @@ def add_dataset(g: Graph, request, ds: Dataset, geo: bool | None = None) -> URIR
             g.add((node, DCAT.distribution, dist))
             g.add((dist, RDF.type, DCAT.Distribution))
             g.add((dist, DCTERMS.title, Literal(f"{ds.name} ({title})", lang="en")))
-            g.add((dist, DCTERMS.description, Literal(f"The whole table as {title}", lang="en")))
+            how = " from the SODA API" if frag in ("json", "geojson") else ""
+            g.add((dist, DCTERMS.description, Literal(f"The whole table as {title}{how}", lang="en")))
             g.add((dist, DCAT.accessURL, URIRef(url)))
             g.add((dist, DCAT.downloadURL, URIRef(url)))
             fmt = URIRef(EU + "file-type/" + filetype)
