@@ -39,10 +39,12 @@ def find_dataset(ctx, ident: str) -> Dataset:
 
 
 def site_read(ctx, params):
+    """Whether the site can be read: always true."""
     return True
 
 
 def status_show(ctx, params):
+    """The site's title, URL, the CKAN API level followed and its extensions."""
     base = pk.base_url(ctx.request)
     return {
         "site_title": getattr(settings, "OPENBOROUGH_SITE_NAME", "openborough"),
@@ -55,6 +57,7 @@ def status_show(ctx, params):
 
 
 def license_list(ctx, params):
+    """The licences datasets may carry, with CKAN ids and URLs."""
     return [pk.licence_dict(code) for code, _ in Licence.choices]
 
 
@@ -62,6 +65,7 @@ def license_list(ctx, params):
 
 
 def package_list(ctx, params):
+    """The ids (names) of all public packages. Parameters: limit, offset."""
     limit = as_int(params, "limit", 0, lo=0) or None
     offset = as_int(params, "offset", 0)
     ids = public_datasets().order_by("id").values_list("id", flat=True)
@@ -69,6 +73,7 @@ def package_list(ctx, params):
 
 
 def package_show(ctx, params):
+    """One package by id (its dataset id). Parameter: id."""
     ident = as_str(params, "id") or as_str(params, "name_or_id")
     if not ident:
         raise validation(id="Missing value")
@@ -76,6 +81,7 @@ def package_show(ctx, params):
 
 
 def current_package_list_with_resources(ctx, params):
+    """Public packages, most recently changed first. Parameters: limit, offset."""
     limit = as_int(params, "limit", 10, lo=1, hi=ROWS_MAX)
     offset = as_int(params, "offset", 0)
     qs = public_datasets().select_related("organisation").order_by("-updated_at", "id")
@@ -142,6 +148,7 @@ def _parse_fq(fq: str, orgs, categories) -> dict[str, list[str]]:
 
 
 def package_search(ctx, params):
+    """Search packages. Parameters: q, fq, fq_list, rows, start, sort, facet.field, facet.limit, include_private."""
     q = as_str(params, "q").strip()
     if q in ("*:*", "*"):
         q = ""
@@ -200,6 +207,7 @@ def package_search(ctx, params):
 
 
 def resource_show(ctx, params):
+    """One resource by id. Parameter: id."""
     ident = as_str(params, "id").strip().lower()
     if not ident:
         raise validation(id="Missing value")
@@ -232,6 +240,7 @@ def _listing(params, entries: list[dict]):
 
 
 def organization_list(ctx, params):
+    """Organisations. Parameters: all_fields, sort, limit, offset."""
     counts = _counts_by("organisation_id")
     return _listing(params, [pk.organization_dict(o, counts.get(o.pk, 0)) for o in Organisation.objects.all()])
 
@@ -243,6 +252,7 @@ def _with_datasets(ctx, params, entry: dict, qs):
 
 
 def organization_show(ctx, params):
+    """One organisation by name. Parameters: id, include_datasets."""
     ident = as_str(params, "id").strip()
     if not ident:
         raise validation(id="Missing value")
@@ -256,6 +266,7 @@ def organization_show(ctx, params):
 
 
 def group_list(ctx, params):
+    """Groups (categories). Parameters: all_fields, sort, limit, offset."""
     counts = Counter()
     for cat, n in _counts_by("category").items():
         if cat:
@@ -264,6 +275,7 @@ def group_list(ctx, params):
 
 
 def group_show(ctx, params):
+    """One group (category) by name. Parameters: id, include_datasets."""
     ident = as_str(params, "id").strip()
     _, categories = _names()
     category = categories.get(ident)
@@ -274,6 +286,7 @@ def group_show(ctx, params):
 
 
 def tag_list(ctx, params):
+    """Tags of public packages. Parameters: query, all_fields."""
     query = as_str(params, "query").strip().lower()
     tags = Counter()
     for ts in public_datasets().values_list("tags", flat=True):

@@ -98,6 +98,7 @@ def _field(name: str, types: dict, param: str) -> str:
 
 
 def datastore_search(ctx, params):
+    """Rows of a DataStore resource. Parameters: resource_id, filters, q, fields, sort, limit, offset, include_total, records_format."""
     ds = _resource(ctx, params)
     schema = ds.schema()
     types = {c.field_name: c.type for c in schema.columns}
@@ -310,6 +311,7 @@ def _sql_type(values) -> str:
 
 
 def datastore_search_sql(ctx, params):
+    """A read-only SELECT over public resources (by resource id). Parameter: sql."""
     sql = as_str(params, "sql").strip()
     if not sql:
         raise validation(sql="Missing value")

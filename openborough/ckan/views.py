@@ -39,6 +39,20 @@ ACTIONS = {
 MAX_BODY = 1_000_000
 
 
+def help_show(ctx, params):
+    """The documentation of an action (``name``), as CKAN answers it."""
+    from .errors import not_found
+    from .params import as_str
+
+    fn = ACTIONS.get(as_str(params, "name").strip())
+    if fn is None:
+        raise not_found("Action function not found")
+    return (fn.__doc__ or "").strip() or f"{fn.__name__}: see docs/api/ckan.md"
+
+
+ACTIONS["help_show"] = help_show
+
+
 class Context:
     def __init__(self, request, user):
         self.request = request

@@ -50,7 +50,8 @@ def _err(resp, status, type_):
         ("datastore_search_sql", {"sql": 'SELECT "name"::int FROM "ds"'}, 409, "Validation Error"),
         ("organization_list", {"sort": "colour"}, 409, "Validation Error"),
         ("group_show", {"id": ""}, 404, "Not Found Error"),
-        ("help_show", {}, 400, "Bad Request"),
+        ("help_show", {}, 404, "Not Found Error"),
+        ("help_shoe", {}, 400, "Bad Request"),
     ],
 )
 def test_bad_parameters(client, ds, action, params, status, type_):
@@ -95,3 +96,9 @@ def test_private_dataset_invisible(client, db):
         _err(client.get(URL + action, params), 404, "Not Found Error")
     assert ds.id not in client.get(URL + "package_list").json()["result"]
     assert client.get(URL + "package_search", {"include_private": "true"}).json()["result"]["count"] == 0
+
+
+def test_help_links_answer(client, ds):
+    body = client.get(URL + "package_show", {"id": ds.id}).json()
+    helped = client.get(body["help"].replace("http://testserver", "")).json()
+    assert helped["success"] is True and "id" in helped["result"]
