@@ -85,7 +85,7 @@ def current_package_list_with_resources(ctx, params):
     limit = as_int(params, "limit", 10, lo=1, hi=ROWS_MAX)
     offset = as_int(params, "offset", 0)
     qs = public_datasets().select_related("organisation").order_by("-updated_at", "id")
-    return [pk.package_dict(ctx.request, ds) for ds in qs[offset : offset + limit]]
+    return pk.package_dicts(ctx.request, qs[offset : offset + limit])
 
 
 # package_search: CKAN's Solr fields onto the catalogue search's facets
@@ -107,6 +107,7 @@ SORTS = {
     "title asc": "name",
     "views_recent desc": "views",
 }
+_Q_FIELDED = re.compile(r'(?<!\S)\+?(?:tags|organization|groups|license_id):(?:"(?:[^"\\]|\\.)*"|[^\s"]+)')
 _FQ_TERM = re.compile(r'\s*(?:AND\s+)?\+?(\w+):("(?:[^"\\]|\\.)*"|[^\s"]+)\s*')
 
 
@@ -161,6 +162,12 @@ def package_search(ctx, params):
         raise search_error(f"Search Query is invalid: sort {sort!r} is not supported; use one of {', '.join(SORTS)}")
     orgs, categories = _names()
     filters = _parse_fq(as_str(params, "fq"), orgs, categories)
+    # field:value terms in q (clients write q="tags:parking") filter as they would in fq
+    fielded = _Q_FIELDED.findall(q)
+    if fielded:
+        q = _Q_FIELDED.sub(" ", q).strip()
+        for k, v in _parse_fq(" ".join(fielded), orgs, categories).items():
+            filters.setdefault(k, []).extend(v)
     for extra in as_json(params, "fq_list", list, []):
         if not isinstance(extra, str):
             raise validation(fq_list="Must be a list of strings")
@@ -200,7 +207,7 @@ def package_search(ctx, params):
     return {
         "count": result.total,
         "sort": sort,
-        "results": [pk.package_dict(ctx.request, ds) for ds in datasets],
+        "results": pk.package_dicts(ctx.request, datasets),
         "facets": facets,
         "search_facets": search_facets,
     }
@@ -247,7 +254,7 @@ def organization_list(ctx, params):
 
 def _with_datasets(ctx, params, entry: dict, qs):
     if as_bool(params, "include_datasets"):
-        entry["packages"] = [pk.package_dict(ctx.request, ds) for ds in qs.select_related("organisation")[:1000]]
+        entry["packages"] = pk.package_dicts(ctx.request, qs.select_related("organisation")[:1000])
     return entry
 
 

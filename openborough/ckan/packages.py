@@ -104,11 +104,15 @@ def tag_dict(tag: str) -> dict:
     return {"id": tag, "name": tag, "display_name": tag, "state": "active", "vocabulary_id": None}
 
 
-def _has_geometry(ds: Dataset) -> bool:
-    return ds.columns.filter(type__in=[t.value for t in SoQLType if t.is_geometry]).exists()
+GEOMETRY_TYPES = [t.value for t in SoQLType if t.is_geometry]
 
 
-def resources(request, ds: Dataset) -> list[dict]:
+def with_geometry(ids) -> set[str]:
+    """Which of these datasets have a geometry column (one query for a page of packages)."""
+    return set(Dataset.objects.filter(pk__in=list(ids), columns__type__in=GEOMETRY_TYPES).values_list("id", flat=True))
+
+
+def resources(request, ds: Dataset, geo: bool | None = None) -> list[dict]:
     if ds.current_version is None:
         return []
     base = base_url(request)
@@ -125,7 +129,7 @@ def resources(request, ds: Dataset) -> list[dict]:
          page("portal:download", dataset_id=ds.id, fmt="parquet"), False),
         ("-json", "JSON", "application/json", page("soda-resource", dataset_id=ds.id, ext="json"), False),
     ]  # fmt: skip
-    if _has_geometry(ds):
+    if geo if geo is not None else bool(with_geometry([ds.id])):
         made.append(
             (
                 "-geojson",
@@ -161,11 +165,17 @@ def resources(request, ds: Dataset) -> list[dict]:
     return out
 
 
-def package_dict(request, ds: Dataset) -> dict:
+def package_dicts(request, datasets) -> list[dict]:
+    datasets = list(datasets)
+    geo = with_geometry(ds.id for ds in datasets if ds.current_version is not None)
+    return [package_dict(request, ds, geo=ds.id in geo) for ds in datasets]
+
+
+def package_dict(request, ds: Dataset, geo: bool | None = None) -> dict:
     org = ds.organisation
     tags = [tag_dict(str(t)) for t in (ds.tags or [])]
     groups = [group_dict(ds.category)] if ds.category else []
-    res = resources(request, ds)
+    res = resources(request, ds, geo)
     extras = [
         {"key": key, "value": value}
         for key, value in (

@@ -110,6 +110,10 @@ def test_package_search_query_filters_and_facets(ckan):
     assert pkg["resources"][0]["datastore_active"] is True
     assert r["facets"]["tags"] == {"fines": 1, "parking": 1}
     assert r["search_facets"]["organization"]["items"][0]["display_name"] == "Camden Council"
+    assert [
+        p["id"] for p in ckan.action.package_search(q='penalty tags:fines organization:"camden-council"')["results"]
+    ] == ["fine-2020"]
+    assert ckan.action.package_search(q="penalty tags:registers")["count"] == 0
     groups = ckan.action.package_search(fq="groups:registers", rows=0)
     assert groups["count"] == EXTRA
     with pytest.raises(ckanapi.SearchQueryError):
