@@ -21,6 +21,7 @@ from ..soql import SoQLError
 from ..soql.functions import ROW_ID
 from ..soql.output import format_value
 from ..soql.types import SYSTEM_ID, SoQLType
+from ..store.base import StoreError
 from .actions import find_dataset, public_datasets
 from .errors import ActionError, not_found, validation
 from .params import as_bool, as_int, as_json, as_str, as_str_list
@@ -145,13 +146,18 @@ def datastore_search(ctx, params):
         total = count_query(ds, soql) if as_bool(params, "include_total", True) else None
     except (SoQLError, NoData) as e:
         raise validation(query=str(getattr(e, "message", e))) from None
+    except StoreError as e:  # e.g. the store's query time limit
+        raise validation(query=str(e)) from None
     out_fields = [
         {"id": ID_FIELD if c.name == SYSTEM_ID else c.name, "type": "int" if c.name == SYSTEM_ID else ckan_type(c.type)}
         for c in result.columns
     ]
     names = [f["id"] for f in out_fields]
     cols = result.columns
-    rows = [[_json_value(v, c.type) for v, c in zip(row, cols, strict=False)] for row in result.rows()]
+    try:
+        rows = [[_json_value(v, c.type) for v, c in zip(row, cols, strict=False)] for row in result.rows()]
+    except StoreError as e:
+        raise validation(query=str(e)) from None
     fmt = as_str(params, "records_format", "objects")
     if fmt == "objects":
         records = [dict(zip(names, r, strict=False)) for r in rows]
@@ -323,6 +329,8 @@ def datastore_search_sql(ctx, params):
     try:
         names = [n if n != SYSTEM_ID else ID_FIELD for n in cur.columns]
         rows = cur.fetchmany(ROWS_MAX + 1)
+    except StoreError as e:  # e.g. the store's query time limit
+        raise _sql_error(str(e)) from None
     finally:
         cur.close()
     truncated = len(rows) > ROWS_MAX

@@ -102,3 +102,35 @@ def test_help_links_answer(client, ds):
     body = client.get(URL + "package_show", {"id": ds.id}).json()
     helped = client.get(body["help"].replace("http://testserver", "")).json()
     assert helped["success"] is True and "id" in helped["result"]
+
+
+def test_store_refusals_are_409(client, ds, monkeypatch):
+    """A query the store stops (its time limit, say) answers CKAN's 409, not a 500."""
+    from openborough.ckan import datastore
+    from openborough.store.base import StoreError
+
+    real = datastore.get_store()
+
+    class Stopping:
+        dialect = real.dialect
+
+        def table(self, *a):
+            return real.table(*a)
+
+        def execute(self, *a, **kw):
+            cur = real.execute(*a, **kw)
+            cur.fetchmany = lambda *_: (_ for _ in ()).throw(
+                StoreError("the query ran longer than 1 s and was stopped")
+            )
+            return cur
+
+    monkeypatch.setattr(datastore, "get_store", lambda: Stopping())
+    err = _err(client.get(URL + "datastore_search_sql", {"sql": f'SELECT * FROM "{ds.id}"'}), 409, "Validation Error")
+    assert "longer than 1 s" in err["sql"][0]
+
+    def stopped(*a, **kw):
+        raise StoreError("the query ran longer than 1 s and was stopped")
+
+    monkeypatch.setattr(datastore, "run_query", stopped)
+    err = _err(client.get(URL + "datastore_search", {"resource_id": ds.id}), 409, "Validation Error")
+    assert "longer than 1 s" in err["query"][0]
