@@ -19,7 +19,7 @@ from ..catalog.query import NoData, count_query, run_query
 from ..catalog.storage import get_store
 from ..soql import SoQLError
 from ..soql.functions import ROW_ID
-from ..soql.output import format_value
+from ..soql.output import format_row_id, format_value
 from ..soql.types import SYSTEM_ID, SoQLType
 from ..store.base import StoreError
 from .actions import find_dataset, public_datasets
@@ -90,6 +90,17 @@ def _literal(value, t: SoQLType, field: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _row_id(value) -> str:
+    """An ``_id`` filter value as SoQL's row identifier literal."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        n = int(str(value))
+    except ValueError:
+        raise validation(filters=f"_id is a whole number, not {value!r}") from None
+    return f"'{format_row_id(n)}'"
+
+
 def _field(name: str, types: dict, param: str) -> str:
     if name == ID_FIELD:
         return SYSTEM_ID
@@ -105,6 +116,9 @@ def datastore_search(ctx, params):
     types = {c.field_name: c.type for c in schema.columns}
     limit = as_int(params, "limit", DEFAULT_LIMIT, lo=0, hi=ROWS_MAX)
     offset = as_int(params, "offset", 0)
+    fmt = as_str(params, "records_format", "objects")
+    if fmt not in ("objects", "lists", "csv"):
+        raise validation(records_format="Use objects, lists or csv")
     fields = as_str_list(params, "fields") or [ID_FIELD, *types]
     soql = {"$select": ", ".join(_field(f, types, "fields") for f in fields)}
     where = []
@@ -114,11 +128,13 @@ def datastore_search(ctx, params):
         values = value if isinstance(value, list) else [value]
         if not values:
             raise validation(filters=f"{name}: an empty list matches nothing")
-        lits = [_literal(v, t, name) for v in values]
+        lits = [_row_id(v) if name == ID_FIELD else _literal(v, t, name) for v in values]
         where.append(f"{col} = {lits[0]}" if len(lits) == 1 else f"{col} in ({', '.join(lits)})")
     if where:
         soql["$where"] = " AND ".join(where)
     q = params.get("q")
+    if isinstance(q, str) and q.strip().startswith("{"):  # a field search sent as JSON text (a query string)
+        q = as_json(params, "q", dict, {})
     if isinstance(q, str) and q.strip():
         soql["$q"] = q.strip()
     elif isinstance(q, dict) and q:
@@ -158,7 +174,6 @@ def datastore_search(ctx, params):
         rows = [[_json_value(v, c.type) for v, c in zip(row, cols, strict=False)] for row in result.rows()]
     except StoreError as e:
         raise validation(query=str(e)) from None
-    fmt = as_str(params, "records_format", "objects")
     if fmt == "objects":
         records = [dict(zip(names, r, strict=False)) for r in rows]
     elif fmt == "lists":
@@ -169,8 +184,6 @@ def datastore_search(ctx, params):
         for r in rows:
             w.writerow(["" if v is None else (v if not isinstance(v, dict | list) else json.dumps(v)) for v in r])
         records = buf.getvalue()
-    else:
-        raise validation(records_format="Use objects, lists or csv")
     path = "/api/3/action/datastore_search"
     base = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items() if k != "offset"}
     out = {

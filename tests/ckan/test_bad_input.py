@@ -134,3 +134,11 @@ def test_store_refusals_are_409(client, ds, monkeypatch):
     monkeypatch.setattr(datastore, "run_query", stopped)
     err = _err(client.get(URL + "datastore_search", {"resource_id": ds.id}), 409, "Validation Error")
     assert "longer than 1 s" in err["query"][0]
+
+
+def test_datastore_field_search_and_zero_limit(client, ds):
+    r = client.get(URL + "datastore_search", {"resource_id": ds.id, "q": '{"name": "item 1"}', "limit": 0})
+    body = r.json()["result"]
+    assert r.status_code == 200 and body["total"] == 11 and body["records"] == []  # item 1, item 10 … item 19
+    r = client.get(URL + "datastore_search", {"resource_id": ds.id, "filters": '{"_id": [2, 3]}', "fields": "_id"})
+    assert r.json()["result"]["records"] == [{"_id": 2}, {"_id": 3}]
