@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 from django.conf import settings
+from django.db.models import Max
 from django.urls import reverse
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, XSD
@@ -257,7 +258,7 @@ def catalog_graph(request, page: int = 1, per_page: int = PAGE_SIZE) -> Graph:
     g.add((scheme, RDF.type, SKOS.ConceptScheme))
     g.add((scheme, SKOS.prefLabel, Literal("Dataset categories", lang="en")))
     g.add((cat, DCAT.themeTaxonomy, scheme))
-    newest = max((t for t in qs.values_list("updated_at", flat=True)), default=None) if total else None
+    newest = qs.aggregate(newest=Max("updated_at"))["newest"]
     if newest is not None:
         g.add((cat, DCTERMS.modified, _when(newest)))
     page = min(max(1, page), last)
