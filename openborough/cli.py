@@ -20,6 +20,10 @@ def _setup(data_dir: str | None) -> Path:
     import django
 
     django.setup()
+    if os.environ.get("OPENBOROUGH_PROCESS_ROLE") != "server":
+        from .store.routing import pin_process
+
+        pin_process()  # commands act on the primary, never on a replica's older view
     return path
 
 
@@ -49,13 +53,46 @@ def cmd_init(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    os.environ["OPENBOROUGH_PROCESS_ROLE"] = "server"
     _setup(args.data_dir)
     _migrate()
     _collectstatic()
     from .server import serve
 
-    serve(args.host, args.port, workers=args.workers, threads=args.threads)
+    with _background_worker(args):
+        serve(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
+
+
+class _background_worker:
+    """``openborough worker`` beside the server, unless --no-worker (workers run elsewhere)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.proc = None
+
+    def __enter__(self):
+        import subprocess
+
+        if getattr(self.args, "no_worker", False):
+            return self
+        from .config import data_dir
+
+        cmd = [sys.executable, "-m", "openborough.cli", "worker", "--data-dir", str(data_dir())]
+        env = {k: v for k, v in os.environ.items() if k != "OPENBOROUGH_PROCESS_ROLE"}
+        self.proc = subprocess.Popen(cmd, env=env)
+        return self
+
+    def __exit__(self, *exc):
+        import subprocess
+
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # the worker finishes or hands back its current task
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return False
 
 
 def _parse_types(items: list[str]) -> dict:
@@ -231,6 +268,107 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    """Validate the configuration and every connection; non-zero exit when something must be fixed."""
+    path = _setup(args.data_dir)
+    from .operations import checks
+
+    findings = checks.run(checks.ALL)
+    bad = checks.failed(findings)
+    if args.json:
+        import orjson
+
+        print(orjson.dumps({"ok": not bad, "data_dir": str(path), "checks": [f.as_dict() for f in findings]},
+                           option=orjson.OPT_INDENT_2).decode())  # fmt: skip
+    else:
+        for f in findings:
+            print(f.line())
+        print(f"{len(bad)} problem(s) to fix" if bad else "configuration ready to serve")
+    return 1 if bad else 0
+
+
+def cmd_backup(args) -> int:
+    _setup(args.data_dir)
+    from .operations.backup import BackupError, archive_path_default, backup
+
+    target = Path(args.file) if args.file else archive_path_default()
+    try:
+        summary = backup(target, progress=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    except BackupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(summary.text("backed up"), file=sys.stderr)
+    print(target)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    _setup(args.data_dir)
+    from .operations.backup import BackupError, restore
+
+    try:
+        summary = restore(args.file, progress=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    except BackupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(summary.text("restored"), file=sys.stderr)
+    return 0
+
+
+def cmd_migrate_store(args) -> int:
+    """Move this portal onto other databases: back up here, restore there (resumable)."""
+    import subprocess
+
+    path = _setup(args.data_dir)
+    from .operations.backup import BackupError, backup
+
+    if not args.to.startswith(("postgres://", "postgresql://", "duckdb://")):
+        print("error: --to takes postgresql://… (or duckdb:///path)", file=sys.stderr)
+        return 2
+    archive = path / "backups" / "migrate-store.tar"
+    try:
+        summary = backup(archive, progress=lambda m: None)
+    except BackupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(summary.text("read"), file=sys.stderr)
+    env = dict(os.environ, OPENBOROUGH_STORE=args.to)
+    env.pop("OPENBOROUGH_STORE_URL", None)
+    env.pop("OPENBOROUGH_DATABASE_URL", None)
+    env["DATABASE_URL"] = args.database or (args.to if args.to.startswith(("postgres://", "postgresql://")) else "")
+    cmd = [sys.executable, "-m", "openborough.cli", "restore", str(archive), "--data-dir", str(path)]
+    done = subprocess.run(cmd, env=env)
+    if done.returncode != 0:
+        print("error: the copy stopped; fix the cause and run migrate-store again (it resumes)", file=sys.stderr)
+        return done.returncode
+    archive.unlink(missing_ok=True)
+    print(
+        f"copied into {args.to.split('@')[-1]}; now set DATABASE_URL={env['DATABASE_URL'] or '(SQLite)'} and "
+        f"OPENBOROUGH_STORE={args.to.split('://')[0]}://… for the server",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_worker(args) -> int:
+    """Run background tasks (large publishes from the web …) until stopped (SIGTERM finishes the current one)."""
+    import threading
+
+    _setup(args.data_dir)
+    _migrate()
+    from django.core.management import call_command
+
+    from .operations.jobs import recovery_loop
+
+    stop = threading.Event()
+    threading.Thread(target=recovery_loop, args=(stop,), daemon=True, name="job-recovery").start()
+    try:
+        call_command("db_worker", interval=args.interval, startup_delay=False, verbosity=0)
+    finally:
+        stop.set()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="openborough", description="Open-by-default data portal for councils")
     p.add_argument("--version", action="version", version=__import__("openborough").__version__)
@@ -249,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", parents=[common], help="serve the portal and APIs")
     server_opts(s)
+    s.add_argument("--no-worker", action="store_true", help="do not start a background worker beside the server")
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("publish", parents=[common], help="create, replace or add to a dataset from a file")
@@ -302,6 +441,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("username")
     s.add_argument("--name", default="API key")
     s.set_defaults(func=cmd_user_key)
+
+    s = sub.add_parser("check", parents=[common], help="validate the configuration and every connection")
+    s.add_argument("--json", action="store_true", help="print the findings as JSON")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("worker", parents=[common], help="run background tasks (large publishes from the web …)")
+    s.add_argument("--interval", type=float, default=1.0, help="seconds between looks for new tasks")
+    s.set_defaults(func=cmd_worker)
+
+    s = sub.add_parser("backup", parents=[common], help="write the whole portal to one archive file")
+    s.add_argument("file", nargs="?", help="archive to write (default: <data-dir>/backups/openborough-<time>.tar)")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_backup)
+    s = sub.add_parser("restore", parents=[common], help="restore a backup archive into an empty portal")
+    s.add_argument("file")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_restore)
+    s = sub.add_parser("migrate-store", parents=[common], help="copy this portal into PostgreSQL (resumable)")
+    s.add_argument("--to", required=True, help="dataset store to copy into: postgresql://…")
+    s.add_argument("--database", help="application database to copy into (default: the same as --to)")
+    s.set_defaults(func=cmd_migrate_store)
 
     s = sub.add_parser("demo", parents=[common], help="load the demo datasets and serve")
     server_opts(s)

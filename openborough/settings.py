@@ -32,9 +32,18 @@ INSTALLED_APPS = [
     "openborough.transparency",
     "openborough.strategy",
     "openborough.standards",
+    "openborough.operations",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
+#: background work (large publishes from the web …) runs on Django's tasks framework, stored in the application
+#: database and run by `openborough worker` (which `openborough serve` starts unless --no-worker)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 MIDDLEWARE = [
+    "openborough.operations.logs.RequestIdMiddleware",
+    "openborough.operations.replicas.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,21 +74,12 @@ TEMPLATES = [
     }
 ]
 
-_db_url = os.environ.get("OPENBOROUGH_DATABASE_URL", "")
+#: the application database: DATABASE_URL (12-factor name) or OPENBOROUGH_DATABASE_URL; default SQLite in the data dir
+_db_url = os.environ.get("DATABASE_URL") or os.environ.get("OPENBOROUGH_DATABASE_URL", "")
 if _db_url.startswith(("postgres://", "postgresql://")):
-    from urllib.parse import unquote, urlparse
+    from .operations.settings_db import database_from_url
 
-    _u = urlparse(_db_url)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(_u.path.lstrip("/")),
-            "USER": unquote(_u.username or ""),
-            "PASSWORD": unquote(_u.password or ""),
-            "HOST": _u.hostname or "",
-            "PORT": str(_u.port or ""),
-        }
-    }
+    DATABASES = {"default": database_from_url(_db_url)}
 else:
     DATABASES = {
         "default": {
@@ -94,6 +94,16 @@ else:
         }
     }
 
+#: PostgreSQL streaming replicas of DATABASE_URL (comma-separated URLs) that answer reads (docs/operations.md)
+OPENBOROUGH_READ_REPLICAS = [u.strip() for u in os.environ.get("OPENBOROUGH_READ_REPLICAS", "").split(",") if u.strip()]
+#: after a write, the writer's reads stay on the primary this long (covers replication lag)
+OPENBOROUGH_READ_YOUR_WRITES_SECONDS = env_int("OPENBOROUGH_READ_YOUR_WRITES_SECONDS", 10)
+if OPENBOROUGH_READ_REPLICAS:
+    from .operations.settings_db import replica_databases
+
+    DATABASES.update(replica_databases(DATABASES["default"], OPENBOROUGH_READ_REPLICAS))
+    DATABASE_ROUTERS = ["openborough.operations.replicas.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -103,6 +113,8 @@ PASSWORD_HASHERS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+#: ISO dates first in date inputs (HTML type="date" shows nothing else); see openborough/formats
+FORMAT_MODULE_PATH = ["openborough.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -113,9 +125,26 @@ WHITENOISE_MAX_AGE = 3600
 
 # --- openborough -------------------------------------------------------------
 #: where dataset rows live: a directory (DuckDB + Parquet) or postgresql://…
-OPENBOROUGH_STORE_URL = os.environ.get("OPENBOROUGH_STORE_URL") or str(DATA_DIR / "store")
+#: OPENBOROUGH_STORE (duckdb:///path, a path, or postgresql://…); OPENBOROUGH_STORE_URL is the older name
+_store = os.environ.get("OPENBOROUGH_STORE") or os.environ.get("OPENBOROUGH_STORE_URL") or ""
+if _store.startswith("duckdb://"):
+    _store = _store.removeprefix("duckdb://") or str(DATA_DIR / "store")
+OPENBOROUGH_STORE_URL = _store or str(DATA_DIR / "store")
+#: replicas of a PostgreSQL store that answer SoQL reads (default: OPENBOROUGH_READ_REPLICAS when the store is PostgreSQL)
+OPENBOROUGH_STORE_READ_REPLICAS = [
+    u.strip()
+    for u in os.environ.get(
+        "OPENBOROUGH_STORE_READ_REPLICAS",
+        os.environ.get("OPENBOROUGH_READ_REPLICAS", "") if "://" in OPENBOROUGH_STORE_URL else "",
+    ).split(",")
+    if u.strip()
+]
 #: largest file accepted through the web or the API (bytes); answered with 413
 OPENBOROUGH_MAX_UPLOAD_BYTES = env_int("OPENBOROUGH_MAX_UPLOAD_BYTES", 256 * 1024 * 1024)
+#: uploads at least this big are published in the background, with a progress page (bytes)
+OPENBOROUGH_BACKGROUND_PUBLISH_BYTES = env_int("OPENBOROUGH_BACKGROUND_PUBLISH_BYTES", 8 * 1024 * 1024)
+#: a background job whose worker has not been heard from for this long is run again (seconds)
+OPENBOROUGH_JOB_STALE_SECONDS = env_int("OPENBOROUGH_JOB_STALE_SECONDS", 30)
 #: how many versions of each dataset are kept on disk (the current one included)
 OPENBOROUGH_KEEP_VERSIONS = env_int("OPENBOROUGH_KEEP_VERSIONS", 10)
 #: public name of the council running the portal
@@ -153,11 +182,30 @@ CACHES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+#: OPENBOROUGH_LOG_FORMAT=json (default: one JSON object a line, with request ids) or text;
+#: OPENBOROUGH_REQUEST_LOG=0 turns off the one-line-per-request access log
+_log_format = os.environ.get("OPENBOROUGH_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "openborough.operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "openborough.operations.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if _log_format == "text" else "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("OPENBOROUGH_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "openborough.request": {
+            "level": "INFO" if os.environ.get("OPENBOROUGH_REQUEST_LOG", "1") != "0" else "WARNING",
+        },
+    },
 }
 
 # --- dataset requests, FOI log (docs/requests-and-foi.md) ------------------------
@@ -173,8 +221,7 @@ EMAIL_USE_TLS = os.environ.get("OPENBOROUGH_EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("OPENBOROUGH_EMAIL_FROM", "openborough@localhost")
 #: public address of the portal, used for links in emails sent outside a web request
 OPENBOROUGH_BASE_URL = os.environ.get("OPENBOROUGH_BASE_URL", "http://localhost:8000")
-#: dataset-request submissions (and comments) accepted per client per hour, and the least seconds a form takes
+#: dataset-request submissions (and follows, comments) accepted per client per hour
 OPENBOROUGH_REQUESTS_PER_HOUR = env_int("OPENBOROUGH_REQUESTS_PER_HOUR", 10)
-OPENBOROUGH_REQUEST_MIN_FILL_SECONDS = env_int("OPENBOROUGH_REQUEST_MIN_FILL_SECONDS", 3)
 #: £ an FOI request costs to answer; default £159.80 = UCL Constitution Unit survey of English councils (2010)
 OPENBOROUGH_FOI_COST_PER_REQUEST = os.environ.get("OPENBOROUGH_FOI_COST_PER_REQUEST", "159.80")

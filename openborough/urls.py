@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("openborough.operations.urls")),
     path("", include("openborough.soda.urls")),
     path("", include("openborough.ckan.urls")),
     path("", include("openborough.dcat.urls")),

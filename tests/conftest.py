@@ -17,6 +17,12 @@ SHARED = Path(os.environ.get("OPENBOROUGH_SHARED", REPO.parent / "shared"))
 pytest_plugins = ["tests.fixtures_pg"]
 
 
+def pytest_sessionfinish(session, exitstatus):
+    from tests.live import drop_live_databases
+
+    drop_live_databases()
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.is_dir():

@@ -20,15 +20,64 @@ def free_port() -> int:
 
 def clean_env(**extra) -> dict:
     """The environment without the test process's Django/openborough settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OPENBOROUGH_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OPENBOROUGH_")) and k != "DATABASE_URL"
+    }
     env.update(extra)
     return env
+
+
+def backend_env(data_dir: Path) -> dict:
+    """``clean_env()`` for a portal in ``data_dir`` on the suite's backend: embedded, or with
+    ``OPENBOROUGH_TEST_BACKEND=postgres`` a PostgreSQL database of its own (made on first use)."""
+    if os.environ.get("OPENBOROUGH_TEST_BACKEND", "embedded") != "postgres":
+        return clean_env()
+    import hashlib
+
+    import psycopg
+    from psycopg import sql
+
+    admin = os.environ.get("OPENBOROUGH_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+    name = "openborough_live_" + hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            except psycopg.errors.DuplicateDatabase:
+                pass
+    _LIVE_DATABASES.add(name)
+    info = psycopg.conninfo.conninfo_to_dict(admin)
+    url = f"postgresql://{info.get('user', 'postgres')}@{info.get('host', '127.0.0.1')}:{info.get('port', 5432)}/{name}"
+    return clean_env(DATABASE_URL=url, OPENBOROUGH_STORE=url)
+
+
+_LIVE_DATABASES: set[str] = set()
+
+#: for tests of the embedded default's own files (the data directory's layout)
+embedded_only = __import__("pytest").mark.skipif(
+    os.environ.get("OPENBOROUGH_TEST_BACKEND", "embedded") == "postgres",
+    reason="checks the embedded store's files; the PostgreSQL pass covers the same behaviour in tests/store",
+)
+
+
+def drop_live_databases() -> None:
+    """Called at the end of the test session (tests/conftest.py)."""
+    if not _LIVE_DATABASES:
+        return
+    import psycopg
+    from psycopg import sql
+
+    admin = os.environ.get("OPENBOROUGH_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for name in sorted(_LIVE_DATABASES):
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    _LIVE_DATABASES.clear()
 
 
 def cli(data_dir: Path, *args, env: dict | None = None, check: bool = True, timeout: int = 300):
     out = subprocess.run(
         [sys.executable, "-m", "openborough.cli", *args, "--data-dir", str(data_dir)],
-        env=env or clean_env(),
+        env=env or backend_env(data_dir),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -49,7 +98,7 @@ class LiveServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "openborough.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port),
              "--workers", str(workers), "--threads", str(threads)],
-            env=env or clean_env(),
+            env=env or backend_env(data_dir),
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip

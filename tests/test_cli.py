@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.live import LiveServer, clean_env, cli
+from tests.live import LiveServer, clean_env, cli, embedded_only
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +43,7 @@ def live(tmp_path_factory):
     server.stop()
 
 
+@embedded_only
 def test_init_creates_the_data_directory(tmp_path):
     data = tmp_path / "d"
     out = cli(data, "init")
@@ -103,6 +104,7 @@ def test_racing_publishes_both_land(live, tmp_path):
     assert versions["id"] == ds_id
 
 
+@embedded_only
 def test_kill_9_mid_publish_keeps_the_previous_version(live, tmp_path):
     data, server = live
     ds_id = cli(data, "publish", str(write_csv(tmp_path / "small.csv", 5)), "--title", "Kill").stdout.strip()

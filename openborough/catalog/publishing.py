@@ -81,8 +81,11 @@ def _apply_metadata(ds: Dataset, meta: dict[str, Any]) -> list[str]:
             if getattr(ds, key) != value:
                 setattr(ds, key, value)
                 changed.append(key)
-    if meta.get("organisation"):
-        name = str(meta["organisation"]).strip()
+    # a dataset that names no publisher is the council's own (OPENBOROUGH_ORGANISATION): registers, CLI files …
+    name = str(meta.get("organisation") or "").strip()
+    if not name and ds.organisation_id is None:
+        name = str(settings.OPENBOROUGH_DEFAULT_ORGANISATION or "").strip()
+    if name:
         org, _ = Organisation.objects.get_or_create(name=name, defaults={"slug": slugify(name)[:200] or "organisation"})
         if ds.organisation_id != org.id:
             ds.organisation = org
@@ -240,10 +243,12 @@ def _commit(
                 rows_updated=updated,
                 rows_deleted=deleted,
             )
+            # a dataset's first version is its publication, whatever mode wrote it (it replaced nothing)
+            said = "created with no rows" if kind == "create" else ("first published" if is_new else kind)
             audit.record(
                 "publish" if is_new else kind,
-                f"{ds.id} v{number} {kind}: {info.row_count} rows"
-                + (f" (+{created} ~{updated} -{deleted})" if kind != "replace" else ""),
+                f"{ds.id} v{number} {said}: {info.row_count} rows"
+                + (f" (+{created} ~{updated} -{deleted})" if kind not in ("replace", "create") and not is_new else ""),
                 user=user,
                 actor=actor,
                 dataset_id=ds.id,
@@ -312,8 +317,11 @@ def publish_file(
     actor: str = "",
     progress: Callable[[int], None] | None = None,
     on_prepared: Callable[[Any], None] | None = None,
+    source: str | None = None,
 ) -> PublishOutcome:
     """Create or replace a dataset from a file, or append/upsert its rows.
+
+    ``source`` names the new version's origin (default: the file's name).
 
     ``meta`` holds catalogue fields (name, description, category, tags,
     organisation, contact_*, licence, update_frequency, *_coverage).
@@ -388,7 +396,7 @@ def publish_file(
                 result,
                 user=user,
                 actor=actor,
-                source=os.path.basename(str(path)),
+                source=source or os.path.basename(str(path)),
                 report=report,
                 meta=meta,
             )

@@ -17,7 +17,7 @@ def get_store() -> Store:
     if _store is None:
         with _lock:
             if _store is None:
-                _store = open_store(settings.OPENBOROUGH_STORE_URL)
+                _store = open_store(settings.OPENBOROUGH_STORE_URL, settings.OPENBOROUGH_STORE_READ_REPLICAS)
     return _store
 
 

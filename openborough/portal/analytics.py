@@ -55,6 +55,7 @@ def most_viewed(limit: int = 10, days: int = 30) -> list[str]:
         DailyUsage.objects.filter(day__gte=since)
         .values("dataset_id")
         .annotate(n=Sum("views"))
+        .filter(n__gt=0)  # downloads or API calls alone are not views
         .order_by("-n", "dataset_id")[:limit]
     )
     return [r["dataset_id"] for r in rows]

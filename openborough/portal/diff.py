@@ -10,6 +10,30 @@ from ..catalog.storage import get_store
 log = logging.getLogger(__name__)
 
 
+_CHANGE = {
+    "create": "Created with no rows",
+    "replace": "Data replaced",
+    "append": "Rows added",
+    "upsert": "Rows added or updated",
+    "delete": "Rows deleted",
+}
+
+
+def with_change_labels(ds, versions) -> list:
+    """The versions, each with ``change``: what that version did, in words. The first version with
+    data is its first publication, whatever mode wrote it (a first publish "replaces" nothing)."""
+    versions = list(versions)
+    first = ds.versions.exclude(kind="create").order_by("number").values_list("number", flat=True).first()
+    for v in versions:
+        if v.number == first and v.kind in ("replace", "append", "upsert"):
+            v.change = "First published"
+        else:
+            v.change = _CHANGE.get(v.kind, v.kind)
+            if v.kind in ("append", "upsert", "delete"):
+                v.change += f": +{v.rows_created} ~{v.rows_updated} −{v.rows_deleted}"
+    return versions
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -13,7 +13,25 @@ from ..accounts.models import Role, User
 from ..catalog.models import Exemption, Frequency, Licence, Visibility
 from ..soql.types import FIELD_NAME_RE, SoQLType
 
-TYPE_CHOICES = [(t.value, t.value) for t in SoQLType if t != SoQLType.BLOB]
+#: what each column type holds, in words (the API's type name follows, for people who use the API)
+TYPE_WORDS = {
+    "text": "Text",
+    "number": "Number",
+    "double": "Number (floating point)",
+    "money": "Amount of money",
+    "checkbox": "Yes or no",
+    "floating_timestamp": "Date and time",
+    "fixed_timestamp": "Date and time with time zone",
+    "point": "Point on a map",
+    "multipoint": "Points on a map",
+    "line": "Line on a map",
+    "multiline": "Lines on a map",
+    "polygon": "Area on a map",
+    "multipolygon": "Areas on a map",
+    "location": "Location",
+    "url": "Web address",
+}
+TYPE_CHOICES = [(t.value, f"{TYPE_WORDS.get(t.value, t.value)} ({t.value})") for t in SoQLType if t != SoQLType.BLOB]
 
 
 class SignInForm(AuthenticationForm):

@@ -143,7 +143,17 @@ def parse(params, schema: Schema) -> TableQuery:
         if op in ("contains", "starts") and col.type != SoQLType.TEXT and col.type != SoQLType.URL:
             tq.errors.append(f"Ignored the filter on {col.name or fld}: ‘{OPERATORS[op]}’ works on text columns only")
             continue
-        tq.filters.append(Filter(fld, op, value))
+        if op in _COMPARE and not (op in ("eq", "ne") and col.type == SoQLType.TEXT):
+            # a value the column cannot compare with is dropped here, so it is never applied, kept in the
+            # page's links or handed to a download
+            try:
+                _literal(col.type, value, col.name or fld)
+            except TableQueryError as e:
+                tq.errors.append(f"Ignored a filter – {e}")
+                continue
+        f = Filter(fld, op, value)
+        if f not in tq.filters:  # the same filter sent twice applies once
+            tq.filters.append(f)
     sort = params.get("sort", "")
     if sort:
         col = schema.get(sort)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/publish/<str:token>/columns", staff.publish_columns, name="publish-columns"),
     path("staff/publish/<str:token>/metadata", staff.publish_metadata, name="publish-metadata"),
     re_path(rf"^staff/datasets/{ID}/$", staff.dataset, name="staff-dataset"),
+    path("staff/jobs/<uuid:job_id>/", staff.job, name="staff-job"),
     re_path(rf"^staff/datasets/{ID}/edit$", staff.edit, name="staff-edit"),
     re_path(rf"^staff/datasets/{ID}/replace$", staff.publish_upload, name="staff-replace"),
     path("staff/audit", staff.audit, name="staff-audit"),

@@ -131,8 +131,8 @@ def _create(request):
         data = _body(request)
         if str(data.get(guard.HONEYPOT_FIELD) or "").strip():
             raise guard.Rejected(400, f"leave {guard.HONEYPOT_FIELD!r} empty")
-        guard.throttle(request, "submit")
-        req = workflow.submit(data, base_url=request.build_absolute_uri("/").rstrip("/"))
+        with guard.counted(request, "submit"):
+            req = workflow.submit(data, base_url=request.build_absolute_uri("/").rstrip("/"))
     except guard.Rejected as e:
         return error(e.status, "rejected" if e.status != 429 else "throttled", e.message)
     except ValidationError as e:
@@ -179,8 +179,8 @@ def request_follow(request, pk: int):
         return error(404, "not-found", f"There is no dataset request {pk}.")
     try:
         data = _body(request)
-        guard.throttle(request, "follow")
-        follower = workflow.follow(req, data.get("email"), base_url=request.build_absolute_uri("/").rstrip("/"))
+        with guard.counted(request, "follow"):
+            follower = workflow.follow(req, data.get("email"), base_url=request.build_absolute_uri("/").rstrip("/"))
     except guard.Rejected as e:
         return error(e.status, "rejected" if e.status != 429 else "throttled", e.message)
     except ValidationError as e:

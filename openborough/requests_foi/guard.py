@@ -1,11 +1,16 @@
-"""Spam defence for the public forms, without third-party services: a honeypot
-field, a minimum time to fill the form (a signed timestamp issued with it) and
-a per-client hourly limit counted in the cache. Client addresses are never
-stored: the cache key is a keyed hash of the address."""
+"""Spam defence for the public forms, without third-party services, that a
+person never trips: a honeypot field people cannot see, a signed timestamp
+issued with the form (a post must carry a form this site gave out, at most
+``MAX_FORM_AGE`` old; however fast it is sent back), and a per-client hourly
+limit on accepted submissions counted in the cache (a submission refused for
+what it says is not counted, so correcting and resending a form is never
+limited). Client addresses are never stored: the cache key is a keyed hash of
+the address."""
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core import signing
@@ -15,8 +20,8 @@ from django.utils.crypto import salted_hmac
 HONEYPOT_FIELD = "website"
 TOKEN_FIELD = "form_token"
 _SALT = "openborough.requests.form"
-#: a form older than this must be reloaded (its token has expired)
-MAX_FORM_AGE = 24 * 3600
+#: a form older than this is sent back to be resent (with the values typed kept)
+MAX_FORM_AGE = 7 * 24 * 3600
 WINDOW = 3600
 
 
@@ -48,22 +53,25 @@ def client_key(request) -> str:
 
 
 def check_form(data) -> None:
-    """Honeypot and fill time for an HTML form post; raises Rejected."""
+    """Honeypot and the signed form token for an HTML form post; raises Rejected. There is no
+    minimum fill time: people type fast, paste, and resend at once."""
     if (data.get(HONEYPOT_FIELD) or "").strip():
         raise Rejected(400, "The form could not be accepted: leave the field marked 'leave this empty' blank.")
     try:
         issued = float(signing.loads(data.get(TOKEN_FIELD, ""), salt=_SALT, max_age=MAX_FORM_AGE))
     except (signing.BadSignature, TypeError, ValueError):
         raise Rejected(400, "The form has expired or was changed. Please send it again.") from None
-    if time.time() - issued < settings.OPENBOROUGH_REQUEST_MIN_FILL_SECONDS:
-        raise Rejected(400, "The form was sent too quickly to have been filled in by a person. Please send it again.")
+    now = time.time()
+    if not now - MAX_FORM_AGE <= issued <= now + 60:
+        raise Rejected(400, "The form has expired or was changed. Please send it again.")
 
 
-def throttle(request, bucket: str, limit: int | None = None) -> None:
-    """Count one submission from this client; Rejected(429) past the hourly limit."""
+def throttle(request, bucket: str, limit: int | None = None) -> str | None:
+    """Count one submission from this client; Rejected(429) past the hourly limit. Returns the
+    counter's cache key (None when there is no limit)."""
     limit = settings.OPENBOROUGH_REQUESTS_PER_HOUR if limit is None else limit
     if limit <= 0:
-        return
+        return None
     window = int(time.time() // WINDOW)
     key = f"ob-requests:{bucket}:{client_key(request)}:{window}"
     cache = _cache()
@@ -75,3 +83,20 @@ def throttle(request, bucket: str, limit: int | None = None) -> None:
         count = 1
     if count > limit:
         raise Rejected(429, f"Too many submissions from your connection: at most {limit} an hour. Try again later.")
+    return key
+
+
+@contextmanager
+def counted(request, bucket: str, limit: int | None = None):
+    """``throttle`` around the block that accepts a submission: when the block raises (the
+    submission is invalid), the count is given back."""
+    key = throttle(request, bucket, limit)
+    try:
+        yield
+    except BaseException:
+        if key is not None:
+            try:
+                _cache().decr(key)
+            except ValueError:  # the counter expired meanwhile
+                pass
+        raise

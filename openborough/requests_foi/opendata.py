@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+from django.db import DatabaseError
 
 from ..catalog.models import Dataset
 from ..catalog.publishing import PublishError, create_dataset, replace_register
@@ -62,6 +63,16 @@ def ensure(register: Register) -> Dataset:
     if ds is None:
         ds = create_dataset(dict(register.meta), register.schema, dataset_id=register.dataset_id, actor="system")
     return ds
+
+
+def ensure_quietly(register: Register) -> Dataset | None:
+    """``ensure`` for a page that links to the register: a failure (or another process creating it at
+    the same moment) is logged, and the page still renders."""
+    try:
+        return ensure(register)
+    except (PublishError, OSError, DatabaseError, pa.ArrowException):
+        log.exception("could not create the open dataset %s", register.dataset_id)
+        return Dataset.objects.filter(pk=register.dataset_id).first()
 
 
 def publish(register: Register, rows: Iterable[Mapping[str, Any]], *, actor: str = "system") -> Dataset:

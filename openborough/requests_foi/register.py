@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..soql.types import Column, Schema, SoQLType
 from .links import dataset_path
 from .models import DatasetRequest
-from .opendata import Register, refresh_quietly
+from .opendata import Register, ensure_quietly, refresh_quietly
 
 REGISTER_ID = "dreq-rgst"
 
@@ -68,3 +68,8 @@ def register_rows():
 
 def refresh_register():
     return refresh_quietly(REGISTER, lambda: list(register_rows()))
+
+
+def ensure_register():
+    """The register exists from the start, with 0 rows until the first request: its link never 404s."""
+    return ensure_quietly(REGISTER)

@@ -14,6 +14,7 @@ from . import guard, votes, workflow
 from .links import dataset_path
 from .models import DatasetRequest, Follower, Status
 from .pages import base_url, is_staff, page
+from .register import REGISTER_ID, ensure_register
 
 ORDERS = {"newest": "-created_at", "votes": "-votes", "updated": "-updated_at"}
 
@@ -38,6 +39,7 @@ def request_list(request):
     except ValueError:
         page_no = 1
     current = pager.get_page(page_no)
+    ensure_register()
     return page(
         request,
         "requests_foi/list.html",
@@ -48,6 +50,8 @@ def request_list(request):
             "q": q,
             "order": order,
             "orders": [("newest", "Newest"), ("votes", "Most votes"), ("updated", "Recently updated")],
+            "register_id": REGISTER_ID,
+            "staff": is_staff(request.user),
         },
     )
 
@@ -59,8 +63,8 @@ def request_new(request):
         values = request.POST
         try:
             guard.check_form(request.POST)
-            guard.throttle(request, "submit")
-            req = workflow.submit(request.POST, base_url=base_url(request))
+            with guard.counted(request, "submit"):
+                req = workflow.submit(request.POST, base_url=base_url(request))
         except guard.Rejected as e:
             errors, status = {"form": e.message}, e.status
         except ValidationError as e:
@@ -124,8 +128,8 @@ def request_follow(request, pk: int):
     req = get_object_or_404(DatasetRequest, pk=pk)
     try:
         guard.check_form(request.POST)
-        guard.throttle(request, "follow")
-        workflow.follow(req, request.POST.get("email"), base_url=base_url(request))
+        with guard.counted(request, "follow"):
+            workflow.follow(req, request.POST.get("email"), base_url=base_url(request))
     except guard.Rejected as e:
         return request_detail(request, pk, errors={"follow": e.message}, status=e.status, values=request.POST)
     except ValidationError as e:
@@ -138,8 +142,8 @@ def request_comment(request, pk: int):
     req = get_object_or_404(DatasetRequest, pk=pk)
     try:
         guard.check_form(request.POST)
-        guard.throttle(request, "comment")
-        workflow.comment(req, request.POST)
+        with guard.counted(request, "comment"):
+            workflow.comment(req, request.POST)
     except guard.Rejected as e:
         return request_detail(request, pk, errors={"comment": e.message}, status=e.status, values=request.POST)
     except ValidationError as e:

@@ -58,10 +58,37 @@ def _translate(exc: Exception) -> SodaError | None:
         SoQLError = ()  # noqa: N806
     if SoQLError and isinstance(exc, SoQLError):
         return soql_error(exc)
+    if _unavailable(exc):
+        log.warning("SODA request failed, database unavailable: %s", str(exc).strip().splitlines()[0] if str(exc) else exc)
+        return SodaError(503, "service_unavailable", "The service is temporarily unavailable; try again shortly", {},
+                         headers={"Retry-After": "30"})  # fmt: skip
     if isinstance(exc, PublishError):
         status = 404 if exc.code == "not-found" else 409 if exc.code == "exists" else 400
         return SodaError(status, f"soda.publish.{exc.code}", exc.message, {"report": exc.report} if exc.report else {})
     return None
+
+
+def _unavailable(exc: Exception) -> bool:
+    """A database that cannot be reached (as opposed to a query that failed)."""
+    import psycopg
+    from django.db import OperationalError as DjangoOperationalError
+    from psycopg_pool import PoolTimeout
+
+    from ..store import StoreUnavailable
+
+    if isinstance(exc, DjangoOperationalError):  # Django wraps the driver's error
+        cause = exc.__cause__
+        if cause is None or "database is locked" in str(exc):
+            return True
+        exc = cause
+    if isinstance(exc, psycopg.errors.QueryCanceled):
+        return False  # a query's own time limit: the query's fault, not the server's
+    if isinstance(exc, StoreUnavailable | PoolTimeout):
+        return True
+    return isinstance(exc, psycopg.OperationalError) and (
+        isinstance(exc, psycopg.errors.AdminShutdown | psycopg.errors.CannotConnectNow)
+        or getattr(exc, "sqlstate", None) is None  # lost connection: no SQLSTATE from a server
+    )
 
 
 def soda_view(methods: tuple[str, ...] = ("GET",)):

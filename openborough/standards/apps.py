@@ -10,3 +10,12 @@ class StandardsConfig(AppConfig):
         from . import published
 
         published.connect()
+
+    def menu_items(self, user):
+        """Link for openborough.portal.menu: people with a toolkit role only (access.toolkit_view)."""
+        from django.urls import reverse
+
+        from ..strategy import permissions
+
+        if permissions.can_view(user):
+            yield "header", 80, "Standards", reverse("standards:adoption")

@@ -17,6 +17,10 @@ class StoreError(Exception):
     """A storage operation failed; the message is fit for a publisher to read."""
 
 
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached right now; trying again later may work."""
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     dataset_id: str
@@ -66,6 +70,18 @@ class Store(ABC):
         ``:created_at``) and the others are appended; ``deleted_ids`` are row-id
         values (or, without ``row_id``, ``:id`` numbers) to remove. ``schema``
         may add columns to the base version's (they are null in old rows)."""
+
+    @abstractmethod
+    def export_version(self, dataset_id: str, version: int, schema: Schema) -> pa.RecordBatchReader:
+        """Every row of a version with its system columns (``schema.arrow_schema()``),
+        in ``:id`` order: what a backup keeps."""
+
+    @abstractmethod
+    def import_version(
+        self, dataset_id: str, version: int, schema: Schema, rows: pa.RecordBatchReader, row_id: str | None = None
+    ) -> VersionInfo:
+        """Write a version exactly as exported (system columns kept, not renumbered):
+        what a restore or a move between stores does. Atomic like ``write_version``."""
 
     @abstractmethod
     def table(self, dataset_id: str, version: int) -> exp.Expression:

@@ -185,6 +185,42 @@ class DuckDBStore(Store):
             con.close()
         return VersionInfo(dataset_id, version, self.row_count(dataset_id, version))
 
+    def export_version(self, dataset_id, version, schema) -> pa.RecordBatchReader:
+        import pyarrow.parquet as pq
+
+        path = self.path(dataset_id, version)
+        if not os.path.exists(path):
+            raise StoreError(f"dataset {dataset_id} has no version {version}")
+        f = pq.ParquetFile(path)
+        names = schema.arrow_schema().names
+        # the file's own types (DuckDB keeps timestamps to the microsecond): nothing is rounded on the way out
+        have = f.schema_arrow
+        out = pa.schema([have.field(n) for n in names])
+        return pa.RecordBatchReader.from_batches(out, f.iter_batches(batch_size=65_536, columns=names))
+
+    def import_version(self, dataset_id, version, schema, rows, row_id=None) -> VersionInfo:
+        import pyarrow.parquet as pq
+
+        final = self.path(dataset_id, version)
+        if os.path.exists(final):
+            raise StoreError(f"dataset {dataset_id} already has a version {version}")
+        tmp = self._tmp_path(dataset_id, version)
+        want = schema.arrow_schema()
+        # system timestamps keep the precision they arrive with; user columns take their physical types
+        fields = [rows.schema.field(n) if n in SYSTEM_COLUMNS else want.field(n) for n in want.names]
+        out = pa.schema(fields)
+        try:
+            with pq.ParquetWriter(tmp, out, compression="zstd") as writer:
+                for batch in rows:
+                    arrays = [batch.column(batch.schema.get_field_index(f.name)).cast(f.type) for f in fields]
+                    writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=out), row_group_size=122_880)
+            self._publish_file(tmp, final)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return VersionInfo(dataset_id, version, self.row_count(dataset_id, version))
+
     def merge_version(self, dataset_id, base_version, version, schema, rows, row_id, deleted_ids=()):
         base = self.path(dataset_id, base_version)
         if not os.path.exists(base):

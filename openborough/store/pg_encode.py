@@ -28,7 +28,7 @@ import shapely
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
-from ..soql.types import Column, SoQLType, arrow_type
+from ..soql.types import SYSTEM_ARROW_FIELDS, Column, SoQLType, arrow_type
 from .base import StoreError
 
 #: PostgreSQL column type of each SoQL type (see the table in soql.types)
@@ -207,6 +207,27 @@ def csv_chunks(
             yield sink.getvalue()
             seq += n
             row += n
+
+
+def exported_csv_chunks(reader: pa.RecordBatchReader, columns: tuple[Column, ...], *, chunk_rows: int = 20_000):
+    """Like ``csv_chunks`` for rows that carry their own system columns
+    (``:id``, ``:created_at``, ``:updated_at``, then ``columns``): a restore."""
+    row = 0
+    for batch in reader:
+        for start in range(0, batch.num_rows, chunk_rows):
+            part = batch.slice(start, chunk_rows)
+            if not part.num_rows:
+                continue
+            # held to the millisecond like every stored timestamp (truncated, as _user_column does)
+            arrays = [
+                part.column(part.schema.get_field_index(f.name)).cast(f.type, safe=False) for f in SYSTEM_ARROW_FIELDS
+            ]
+            arrays += [encode_column(_user_column(part, col), col, row) for col in columns]
+            sink = pa.BufferOutputStream()
+            names = [f"c{i}" for i in range(len(arrays))]
+            pa_csv.write_csv(pa.Table.from_arrays(arrays, names=names), sink, _CSV_OPTIONS)
+            yield sink.getvalue()
+            row += part.num_rows
 
 
 # -- PostGIS → Python -------------------------------------------------------

@@ -50,17 +50,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
+import pyarrow as pa
 import sqlglot
 from psycopg import sql
 from psycopg.types import TypeInfo
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
 
-from ..soql.types import Column, Schema, SoQLType
-from .base import Cursor, MergeResult, Store, StoreError, VersionInfo
-from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, pg_type
+from ..soql.types import SYSTEM_COLUMNS, Column, Schema, SoQLType
+from . import routing
+from .base import Cursor, MergeResult, Store, StoreError, StoreUnavailable, VersionInfo
+from .pg_encode import GeometryBinaryLoader, GeometryTextLoader, csv_chunks, exported_csv_chunks, pg_type
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +191,7 @@ class PostgresStore(Store):
         max_connections: int = 10,
         pool_timeout: float = 30.0,
         chunk_rows: int = 20_000,
+        read_dsns: Sequence[str] = (),
     ):
         """``max_connections`` bounds the pool (a streaming cursor holds one until
         closed); waiting longer than ``pool_timeout`` seconds for one raises
@@ -210,6 +213,21 @@ class PostgresStore(Store):
             name="openborough-store",
             open=True,
         )
+        #: streaming replicas of ``dsn`` that answer queries (``execute``) unless the caller is pinned to the primary
+        self._replicas: dict[str, ConnectionPool] = {}
+        for n, rdsn in enumerate(read_dsns, 1):
+            self._replicas[f"replica{n}"] = ConnectionPool(
+                rdsn,
+                min_size=0,
+                max_size=max_connections,
+                timeout=5.0,
+                configure=self._configure,
+                check=ConnectionPool.check_connection,
+                name=f"openborough-store-replica{n}",
+                open=True,
+                kwargs={"connect_timeout": 3},
+            )
+        self._replica_health = routing.Health()
 
     # -- set-up --------------------------------------------------------------
     def _prepare_database(self, dsn: str) -> int:
@@ -217,7 +235,7 @@ class PostgresStore(Store):
         try:
             conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
         except psycopg.Error as e:
-            raise StoreError(f"cannot connect to PostgreSQL at {_safe_dsn(dsn)}: {e}".strip()) from None
+            raise StoreUnavailable(f"cannot connect to PostgreSQL at {_safe_dsn(dsn)}: {e}".strip()) from None
         with conn:
             if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
                 try:
@@ -306,6 +324,48 @@ class PostgresStore(Store):
                 self._create(conn, hidden, schema.columns)
                 n = self._copy_in(conn, self._ident(hidden), _ID, schema.columns, rows, first_id=1)
                 self._finish(conn, hidden, final, schema, None)
+        with self._lock:
+            self._known.add(final)
+        return VersionInfo(dataset_id, version, n)
+
+    def export_version(self, dataset_id, version, schema) -> pa.RecordBatchReader:
+        name = self.table_name(dataset_id, version)
+        want = schema.arrow_schema()
+        cols = sql.SQL(", ").join(sql.Identifier(n) for n in want.names)
+        query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(cols, self._ident(name), _ID)
+        if not self.has_version(dataset_id, version):
+            raise StoreError(f"dataset {dataset_id} has no version {version}")
+
+        def batches():
+            with self._pool.connection() as conn, conn.transaction():
+                with conn.cursor(name=f"export_{uuid.uuid4().hex[:12]}") as cur:  # server-side: bounded memory
+                    cur.execute(query)
+                    while rows := cur.fetchmany(20_000):
+                        columns = list(zip(*rows, strict=True))
+                        yield pa.RecordBatch.from_arrays(
+                            [pa.array(list(v), type=f.type) for v, f in zip(columns, want, strict=True)], schema=want
+                        )
+
+        return pa.RecordBatchReader.from_batches(want, batches())
+
+    def import_version(self, dataset_id, version, schema, rows, row_id=None) -> VersionInfo:
+        final = self.table_name(dataset_id, version)
+        hidden = f"_load_{uuid.uuid4().hex[:24]}"
+        key = schema.get(row_id) if row_id else None
+        with self._writing(dataset_id, version):
+            with self._pool.connection() as conn:
+                self._start(conn, dataset_id, version, final)
+                self._create(conn, hidden, schema.columns)
+                names = sql.SQL(", ").join(
+                    [sql.Identifier(n) for n in SYSTEM_COLUMNS] + [sql.Identifier(c.field_name) for c in schema.columns]
+                )
+                with conn.cursor() as cur:
+                    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, FREEZE)").format(self._ident(hidden), names)
+                    with cur.copy(copy_sql) as copy:
+                        for chunk in exported_csv_chunks(rows, schema.columns, chunk_rows=self.chunk_rows):
+                            copy.write(chunk)
+                    n = cur.rowcount
+                self._finish(conn, hidden, final, schema, key)
         with self._lock:
             self._known.add(final)
         return VersionInfo(dataset_id, version, n)
@@ -565,17 +625,34 @@ class PostgresStore(Store):
                 'invalid byte sequence for encoding "UTF8": 0x00 (PostgreSQL text cannot hold NUL characters)'
             )
         query = dollar_params(sql_text) if params else sql_text
-        conn = self._pool.getconn()
+        replica = None if routing.pinned() else self._replica_health.choose(list(self._replicas))
+        if replica is not None:
+            pool = self._replicas[replica]
+            try:
+                return self._execute_on(pool, query, params)
+            except psycopg.errors.QueryCanceled:
+                raise  # the query's own time limit: running it again on the primary would only double the cost
+            except (psycopg.OperationalError, PoolTimeout) as e:
+                log.warning("store replica %s failed, reading from the primary: %s", replica, str(e).strip())
+                self._replica_health.mark_down(replica)
+            except psycopg.errors.UndefinedTable:
+                pass  # a version written a moment ago that the replica has not replayed yet
+        return self._execute_on(self._pool, query, params)
+
+    def _execute_on(self, pool: ConnectionPool, query: str, params: Sequence[Any]) -> PostgresCursor:
+        conn = pool.getconn()
         try:
             cur = psycopg.RawServerCursor(conn, f"ob_{uuid.uuid4().hex}")
             cur.execute(query, list(params) if params else None)
         except BaseException:
             try:
                 conn.rollback()
+            except psycopg.Error:
+                pass  # a broken connection: the pool's check replaces it
             finally:
-                self._pool.putconn(conn)
+                pool.putconn(conn)
             raise
-        return PostgresCursor(self._pool, conn, cur)
+        return PostgresCursor(pool, conn, cur)
 
     # -- removing ------------------------------------------------------------
     def drop_version(self, dataset_id: str, version: int) -> None:
@@ -610,6 +687,8 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self._pool.close()
+        for pool in self._replicas.values():
+            pool.close()
 
 
 def _row_number(value) -> int:

@@ -270,3 +270,94 @@ def test_api_download_links_respect_the_api_row_maximum(client, pcn, settings):
     assert client.get(f"/resource/{pcn.id}.json", {"$limit": "100"}).status_code == 200
     own = body(client.get(f"/datasets/{pcn.id}/"))
     assert f'href="/datasets/{pcn.id}/download.csv"' in own  # the portal's own downloads have no maximum
+
+
+def test_bad_filter_is_dropped_and_every_download_link_keeps_filter_and_sort(client, pcn):
+    """A filter value the column cannot take is refused once, not kept applied (nor stacked when the
+    form is sent again); each download link gives exactly the table's rows in the table's order."""
+    import json
+
+    url = f"/datasets/{pcn.id}/data"
+    good = "street:eq:south hill park"
+    html = body(client.get(url, {"filter": [good, good, "ccode:gt:lots"], "sort": "cdate", "dir": "desc"}))
+    assert "Ignored a filter – ccode: enter a number" in html
+    assert 'value="ccode:gt:lots"' not in html and "lots" not in re.sub(r"Ignored a filter[^<]*", "", html)
+    assert html.count(f'name="filter" value="{good}"') == 1  # the same filter sent twice applies once
+    assert status_text(html).startswith("Rows 1 to 50 of 287")
+    # sending the page's form again with another bad value does not stack errors or filters
+    again = body(
+        client.get(url, {"filter": good, "sort": "cdate", "dir": "desc", "col": "ccode", "op": "gt", "val": "x"})
+    )
+    assert again.count("Ignored a filter") == 1 and again.count('name="filter"') == 1
+
+    downloads = re.search(r'id="downloads">.*?</ul>', html, re.S).group(0)
+    links = {m[1]: m[0].replace("&amp;", "&") for m in re.findall(r'href="([^"]+)" download>([^<]+)<', downloads)}
+    assert set(links) == {"CSV", "JSON", "GeoJSON", "XLSX", "Parquet", "API CSV"}
+
+    def fetch(link):
+        resp = client.get(link)
+        assert resp.status_code == 200, (link, resp.content[:300])
+        return b"".join(resp.streaming_content) if resp.streaming else resp.content
+
+    got = {}
+    for label in ("CSV", "API CSV"):
+        rows = list(csv.DictReader(io.StringIO(fetch(links[label]).decode("utf-8-sig"))))
+        got[label] = [(r["street"], r["cdate"][:19]) for r in rows]
+    got["JSON"] = [(r["street"], r["cdate"][:19]) for r in json.loads(fetch(links["JSON"]))]
+    feats = json.loads(fetch(links["GeoJSON"]))["features"]
+    got["GeoJSON"] = [(f["properties"]["street"], f["properties"]["cdate"][:19]) for f in feats]
+    ws = openpyxl.load_workbook(io.BytesIO(fetch(links["XLSX"]))).active
+    head = [c.value for c in ws[1]]
+    got["XLSX"] = [
+        (r[head.index("street")], str(r[head.index("cdate")]).replace(" ", "T")[:19])
+        for r in ws.iter_rows(min_row=2, values_only=True)
+    ]
+    t = pq.read_table(io.BytesIO(fetch(links["Parquet"])))
+    got["Parquet"] = [
+        (s, c.isoformat()[:19])
+        for s, c in zip(t.column("street").to_pylist(), t.column("cdate").to_pylist(), strict=True)
+    ]
+    for label, rows in got.items():
+        assert len(rows) == 287 and {s for s, _ in rows} == {"SOUTH HILL PARK"}, label
+        dates = [d for _, d in rows]
+        assert dates == sorted(dates, reverse=True), label
+    # a download link with a bad filter is refused rather than giving every row
+    bad = client.get(f"/datasets/{pcn.id}/download.csv", {"filter": "ccode:gt:lots"})
+    assert bad.status_code == 400 and "enter a number" in bad.content.decode()
+
+
+def _most_viewed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r"Most viewed</h2>(.*?)</ul>", html, re.S).group(1)))
+
+
+def test_home_most_viewed_counts_public_views_only(client, pcn, private_ds, viewer):
+    html = body(client.get("/"))
+    assert "Nothing published yet" not in html  # datasets exist, nobody has looked at one yet
+    assert _most_viewed(html).strip() == "No dataset has been viewed in the last 30 days yet."
+    client.get(f"/resource/{pcn.id}.json")  # an API call is not a view
+    assert "Parking penalty" not in _most_viewed(body(client.get("/")))
+    signed_in(client, viewer).get(f"/datasets/{private_ds.id}/")
+    client.logout()
+    client.get(f"/datasets/{pcn.id}/")
+    popular = _most_viewed(body(client.get("/")))
+    assert "Parking penalty charge notices" in popular and "Allotment" not in popular
+
+
+def test_organisations_list_the_council_for_datasets_that_name_no_publisher(client, pcn, settings):
+    from openborough.catalog.publishing import create_dataset, update_metadata
+    from openborough.soql.types import Column, Schema, SoQLType
+
+    settings.OPENBOROUGH_DEFAULT_ORGANISATION = "Camden Council"
+    schema = Schema((Column("x", SoQLType.TEXT),))
+    made = [create_dataset({"name": f"Register {i}"}, schema, actor="test") for i in range(3)]
+    assert {d.organisation.name for d in made} == {"Camden Council"}
+    html = body(client.get("/organisations/"))
+    assert 'Camden Council</a> <span class="ob-facet-count">(3 datasets)' in html
+    assert "London Borough of Camden</a>" in html
+    org_page = body(client.get("/organisations/camden-council/"))
+    assert all(f"Register {i}" in org_page for i in range(3))
+    # a publisher named later replaces the default; editing other fields keeps it
+    update_metadata(made[0], {"organisation": "Camden Parking Services"})
+    update_metadata(made[0], {"description": "x"})
+    made[0].refresh_from_db()
+    assert made[0].organisation.name == "Camden Parking Services"

@@ -158,7 +158,7 @@ def test_wizard_rejects_big_empty_and_bad_files(client, publisher, settings, tmp
         "description_1": "",
     }
     again = client.post(resp["Location"], form)  # dates cannot be checkboxes
-    assert again.status_code == 400 and "The file cannot be published as it is" in body(again)
+    assert again.status_code == 400 and "Some cells do not fit their column&#x27;s type" in body(again)
     form["field_1"] = "Bad Name!"
     assert "Field names use lower-case letters" in body(client.post(resp["Location"], form))
     assert client.get("/staff/publish/not-a-token/columns").status_code == 404
@@ -326,3 +326,69 @@ def test_the_wizard_reads_the_file_once_per_set_of_choices(client, publisher, tm
     client.get(url)
     client.get(url)
     assert len(calls) == 2
+
+
+def _main(page: str) -> str:
+    return re.search(r"<main.*?</main>", page, re.S).group(0)
+
+
+def test_wizard_speaks_plainly_shows_samples_and_goes_back(client, publisher, tmp_path):
+    """No CLI syntax, each problem said once, sample values per column, a Back link on steps 2
+    and 3, and a first publish is called that (not "replace")."""
+    signed_in(client, publisher)
+    src = tmp_path / "fines.csv"
+    src.write_text("ref,amount,issued\nA1,10,2020-01-02\nA2,abc,2020-01-03\nA3,12,2020-01-04\nA3,12,2020-01-04\n")
+    columns_url = _upload(client, src)["Location"]
+    page = body(client.get(columns_url))
+    assert 'class="govuk-back-link"' in page and 'href="/staff/publish" class="govuk-back-link"' in page
+    samples = re.findall(r"Values in the file, for example: (.*?)</p>", page)
+    assert [re.findall(r'<strong class="ob-sample">([^<]*)</strong>', s) for s in samples] == [
+        ["A1", "A2", "A3"],
+        ["10", "abc", "12"],
+        ["2020-01-02", "2020-01-03", "2020-01-04"],
+    ]
+    assert "Date and time (floating_timestamp)" in page  # types in words, the API name after
+    form = column_form_values(page)
+    form["type_1"] = "number"
+    bad = client.post(columns_url, form)
+    assert bad.status_code == 400
+    main = html.unescape(_main(body(bad)))
+    text = re.sub(r"<[^>]+>", " ", main)  # what a person reads
+    for cli_syntax in ("on_bad", "--on-bad", "'null'"):
+        assert cli_syntax not in text
+    assert "Some cells do not fit their column's type" in main
+    assert "“Publish them as empty cells”" in main
+    problems = re.search(r"<h3 class=\"govuk-heading-s\">Problems</h3>(.*?)</ul>", main, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", problems, re.S)
+    assert items == ["1 cell in amount does not fit the column's type (number): row 2; for example “abc”"]
+    assert text.count("1 cell in amount") == 1  # said once, not again in the summary
+    # publish the bad cell as empty, then step 3 has a Back link to step 2
+    client.post(columns_url, {"action": "options", "on_bad": "null", "date_order": "dmy"})
+    meta_url = client.post(columns_url, form)["Location"]
+    again = body(client.get(columns_url))  # samples are the values as published: the bad cell is empty
+    assert re.findall(r'<strong class="ob-sample">([^<]*)</strong>', again)[3:6] == ["10", "12"] + ["2020-01-02"]
+    meta = body(client.get(meta_url))
+    assert f'<a href="{columns_url}" class="govuk-back-link">' in meta
+    assert client.get(columns_url).status_code == 200  # going back keeps the wizard's state
+    done = client.post(meta_url, {"m-name": "Fines", "m-licence": "OGL-UK-3.0", "v-visibility": "public"})
+    assert done.status_code == 302, body(done)[:2000]
+    ds = Dataset.objects.get(name="Fines")
+
+    def changes():
+        page = body(client.get(f"/staff/datasets/{ds.id}/"))
+        table = re.search(r"Version history</h2>.*?</table>", page, re.S).group(0)
+        return [
+            re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', row)[3]
+            for row in re.findall(r"<tr class=\"govuk-table__row\"><td.*?</tr>", table, re.S)
+        ]
+
+    assert changes() == ["First published"]
+    assert "(first published)" in body(client.get(f"/datasets/{ds.id}/"))
+    assert AuditEntry.objects.get(dataset_id=ds.id, action="publish").summary == f"{ds.id} v1 first published: 4 rows"
+    # a second upload is a replacement, and says so
+    columns2 = _upload(client, src, f"/staff/datasets/{ds.id}/replace")["Location"]
+    assert f'href="/staff/datasets/{ds.id}/replace" class="govuk-back-link"' in body(client.get(columns2))
+    client.post(columns2, {"action": "options", "on_bad": "null", "date_order": "dmy"})
+    meta2 = client.post(columns2, form)["Location"]
+    client.post(meta2, {"m-name": "Fines", "m-licence": "OGL-UK-3.0", "v-visibility": "public"})
+    assert changes() == ["Data replaced", "First published"]

@@ -18,7 +18,7 @@ def _fresh_throttle(settings):
 
 @pytest.fixture
 def old_token():
-    """A form token issued long enough ago to pass the minimum fill time."""
+    """A form token issued a minute ago, as a person filling the form would send it."""
     return guard.form_token(time.time() - 60)
 
 

@@ -260,3 +260,77 @@ def test_candidate_datasets_come_from_the_catalogue_search(staff_client):
     assert "Parking penalty charge notices" in suggestions
     if "Street trees" in suggestions:  # SQLite's FTS also matches on "street"; the better match comes first
         assert suggestions.index("Parking penalty charge notices") < suggestions.index("Street trees")
+
+
+def _form_values(html: str) -> dict[str, str]:
+    """What a browser would send back for the page's first POST form, unchanged."""
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.values, self.date_values, self._select, self._textarea, self.done = {}, {}, None, None, False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if self.done:
+                return
+            if tag == "input" and a.get("name") and a.get("type") not in ("checkbox", "radio", "submit"):
+                self.values[a["name"]] = a.get("value") or ""
+                if a.get("type") == "date":
+                    self.date_values[a["name"]] = a.get("value") or ""
+            elif tag == "select":
+                self._select = a["name"]
+                self.values.setdefault(self._select, "")
+            elif tag == "option" and self._select and "selected" in a:
+                self.values[self._select] = a.get("value", "")
+            elif tag == "textarea":
+                self._textarea = a["name"]
+                self.values[self._textarea] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self._select = None
+            elif tag == "textarea":
+                self._textarea = None
+            elif tag == "form" and self.values:
+                self.done = True
+
+        def handle_data(self, data):
+            if self._textarea:
+                self.values[self._textarea] += data.removeprefix("\n")
+
+    p = P()
+    p.feed(html)
+    return p.values, p.date_values
+
+
+def test_edit_form_shows_iso_dates_and_saves_unchanged(staff_client):
+    """type="date" inputs hold ISO dates only (a browser shows nothing for 02/11/2026), and
+    sending the edit form back as it is saves the record unchanged."""
+    pcn = ds("Penalty charge notices")
+    f = foi("FOI/2026/7", D(2026, 11, 2), "Parking fines", outcome=Outcome.PUBLISHED_S21,
+            answered=D(2026, 11, 20), dataset=pcn, service="Parking")  # fmt: skip
+    page = staff_client.get(f"/requests/foi/{f.pk}/")
+    values, dates = _form_values(page.content.decode())
+    assert dates == {"received": "2026-11-02", "answered": "2026-11-20"}
+    r = staff_client.post(f"/requests/foi/{f.pk}/", values)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    f2 = FOIRequest.objects.get(pk=f.pk)
+    assert (f2.received, f2.answered, f2.dataset_id, f2.outcome) == (D(2026, 11, 2), D(2026, 11, 20), pcn.id, f.outcome)
+    # the UK way of typing a date is still read
+    r = staff_client.post(f"/requests/foi/{f.pk}/", {**values, "received": "03/11/2026"})
+    assert r.status_code == 302 and FOIRequest.objects.get(pk=f.pk).received == D(2026, 11, 3)
+
+
+def test_every_date_input_renders_iso():
+    """Django renders a date widget with the first input format: ISO, whatever form it is in."""
+    from django import forms
+
+    class F(forms.Form):
+        d = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+        t = forms.DateField()
+
+    html = str(F(initial={"d": D(2026, 11, 2), "t": D(2027, 3, 31)}))
+    assert 'type="date" name="d" value="2026-11-02"' in html and 'value="2027-03-31"' in html
+    assert F({"d": "2026-11-02", "t": "31/03/2027"}).is_valid()

@@ -226,3 +226,27 @@ def test_unconfirmed_addresses_get_no_updates_and_expire(client, staff_client, o
     Follower.objects.update(created_at=timezone.now() - dt.timedelta(days=8))
     assert workflow.purge_unconfirmed() == 1
     assert client.get(confirm_link(mail.outbox[0])).status_code == 404
+
+
+def test_request_register_and_foi_figures_are_found_before_any_request(client):
+    """A fresh install: the requests page links to the register, which is a dataset with 0 rows (not a 404),
+    and every page links to the public FOI figures."""
+    import json
+
+    from openborough.catalog.models import Dataset
+
+    assert not Dataset.objects.filter(pk=REGISTER_ID).exists()
+    page = client.get("/requests/").content.decode()
+    link = re.search(r'register of requests is also an <a class="govuk-link" href="([^"]+)"', page).group(1)
+    assert link == f"/datasets/{REGISTER_ID}/"
+    about = client.get(link)
+    assert about.status_code == 200 and "Dataset requests register" in about.content.decode()
+    api = client.get(f"/resource/{REGISTER_ID}.json")
+    assert api.status_code == 200 and json.loads(b"".join(api.streaming_content)) == []
+    assert Dataset.objects.get(pk=REGISTER_ID).row_count == 0
+    client.get("/requests/")  # seeing the page again creates nothing more
+    assert Dataset.objects.get(pk=REGISTER_ID).current_version == 1
+    for path in ("/", "/datasets/", "/requests/"):
+        html = client.get(path).content.decode()
+        assert 'href="/requests/foi/dashboard/"' in html, path
+    assert client.get("/requests/foi/dashboard/").status_code == 200

@@ -16,6 +16,7 @@ from ...soql.errors import SoQLError
 from ...soql.types import SoQLType
 from .. import analytics, charts, exports, table_query
 from ..access import visible_dataset
+from ..diff import with_change_labels
 from ..stats import column_stats
 from ..structured_data import dataset_jsonld
 from ..text import plain_summary, render_markdown
@@ -108,7 +109,7 @@ def about(request, dataset_id):
             columns=columns,
             downloads=_downloads(request, ds),
             usage=analytics.totals(ds.id),
-            versions=ds.versions.order_by("-number")[:5],
+            versions=with_change_labels(ds, ds.versions.order_by("-number")[:5]),
         ),
     )
 
@@ -300,6 +301,8 @@ def api(request, dataset_id):
             "api",
             endpoint=f"{base}/resource/{ds.id}.json",
             domain=request.get_host(),
+            # sodapy builds "https://" + domain unless given an adapter for http:// (sodapy 2.2 Socrata.__init__)
+            secure=request.is_secure(),
             base=base,
             example_where=example_where,
         ),
@@ -315,6 +318,8 @@ def download(request, dataset_id, fmt):
         return render(
             request, "portal/download_error.html", {"ds": ds, "message": "This dataset has no data yet."}, status=404
         )
+    if tq.errors:  # a download never silently leaves out a filter the link asked for
+        return render(request, "portal/download_error.html", {"ds": ds, "message": " ".join(tq.errors)}, status=400)
     try:
         params = table_query.soql_params(tq, schema, paged=False)
         params["$limit"] = str(max(ds.row_count, 1))

@@ -42,8 +42,9 @@ def _public():
 def home(request):
     # the catalogue snapshot answers these without scanning the datasets table
     everything = search_datasets("", order="updated", limit=6)
-    popular_ids = [i for i in most_viewed(30) if i]
-    popular = [d for d in Dataset.objects.filter(pk__in=popular_ids) if d.is_public]
+    # most viewed among what the public can open (private ones are counted too, so look further down)
+    popular_ids = [i for i in most_viewed(200) if i]
+    popular = list(_public().filter(pk__in=popular_ids))
     popular.sort(key=lambda d: popular_ids.index(d.id))
     return render(
         request,

@@ -9,6 +9,7 @@ import functools
 import json
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
@@ -27,7 +28,7 @@ from ...catalog.publishing import PublishError, publish_file, set_visibility, up
 from ...soql.types import Schema
 from .. import forms as f
 from .. import staging
-from ..diff import describe, version_diff
+from ..diff import describe, version_diff, with_change_labels
 from ..models import DailyUsage
 
 
@@ -163,6 +164,7 @@ def _inspect(request, token, state) -> tuple[dict | None, object]:
             "schema": prepared.schema.to_list(),
             "report": _report(prepared.report),
             "row_count": prepared.row_count,
+            "samples": _samples(prepared),
         }
     finally:
         prepared.close()
@@ -175,7 +177,74 @@ def _inspect(request, token, state) -> tuple[dict | None, object]:
 def _report(report) -> dict:
     if report is None:
         return {}
-    return report.to_dict() if hasattr(report, "to_dict") else dict(report)
+    out = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+    types = {c.get("field_name"): c.get("type") for c in out.get("columns", [])}
+    out["problem_lines"] = [_problem_line(p, types) for p in out.get("problems", [])]
+    return out
+
+
+def _problem_line(p: dict, types: dict) -> dict:
+    """One problem in the wizard's words, said once: what, where (rows) and an example or two."""
+    n, fld = p.get("count", 0), p.get("field")
+    if p.get("kind") == "bad-value" and fld:
+        kind = f.TYPE_WORDS.get(types.get(fld) or "", types.get(fld) or "its type").lower()
+        text = f"{n:,} cell{'s' if n != 1 else ''} in {fld} {'do' if n != 1 else 'does'} not fit the column's type ({kind})"
+    else:
+        text = p.get("message", "")
+        text = text[:1].upper() + text[1:]
+    rows = p.get("rows") or []
+    return {"text": text, "rows": rows, "more": n > len(rows) and p.get("kind") != "duplicate-row-id",
+            "examples": p.get("examples") or []}  # fmt: skip
+
+
+def _explain(error) -> dict | None:
+    """What the wizard says about a file it cannot publish as it is: the next step in the wizard's
+    own terms (the ingest message is written for the CLI and the API); the problems follow, listed once."""
+    if error is None:
+        return None
+    if getattr(error, "code", "") == "validation":
+        return {
+            "title": "Some cells do not fit their column's type",
+            "text": "Change the type of those columns below, or choose “Publish them as empty cells” and check "
+            "the file again, or correct the file and upload it again.",
+        }
+    message = str(getattr(error, "message", error))
+    return {"title": "The file cannot be published as it is", "text": message[:1].upper() + message[1:]}
+
+
+def _samples(prepared, per_column: int = 3, rows: int = 200) -> dict[str, list[str]]:
+    """A few different values of each column from the first rows, as the API will give them."""
+    import orjson
+
+    from ...soql.output import format_value
+
+    reader = prepared.reader()
+    try:
+        batch = reader.read_next_batch().slice(0, rows)
+    except StopIteration:
+        return {}
+    finally:
+        reader.close()
+    out: dict[str, list[str]] = {}
+    for col, values in zip(prepared.schema.columns, batch.columns, strict=True):
+        seen: list[str] = []
+        for v in values.to_pylist():
+            v = format_value(v, col.type)
+            if v is None or v == "":
+                continue
+            if isinstance(v, bool):
+                text = "yes" if v else "no"
+            elif isinstance(v, str):
+                text = v.removesuffix("T00:00:00.000")
+            else:
+                text = orjson.dumps(v).decode()
+            text = text if len(text) <= 60 else text[:59] + "…"
+            if text not in seen:
+                seen.append(text)
+            if len(seen) == per_column:
+                break
+        out[col.field_name] = seen
+    return out
 
 
 @role_required(Role.PUBLISHER)
@@ -206,7 +275,15 @@ def publish_columns(request, token):
     if inspected is None and error is not None and (state.get("columns") or {}).get("types"):
         # a type the publisher chose no longer fits: show the file as inferred, with the error
         inspected, _ = _inspect(request, token, {**state, "columns": {}})
-    ctx = {"token": token, "state": state, "error": error, "report": _report(error.report if error else None)}
+    ctx = {
+        "token": token,
+        "state": state,
+        "error": _explain(error),
+        "report": _report(error.report if error else None),
+        "back": reverse("portal:staff-replace", args=[state["dataset_id"]])
+        if state.get("dataset_id")
+        else reverse("portal:publish"),
+    }
     if inspected is None:
         return render(request, "portal/staff/publish_columns.html", ctx, status=400)
     columns = inspected["columns"]
@@ -219,6 +296,8 @@ def publish_columns(request, token):
     for c in columns:
         original = back.get(c.field_name, c.field_name)
         originals.append((original, c))
+    samples = inspected.get("samples") or {}
+    ctx["samples"] = [samples.get(c.field_name, []) for _, c in originals]
     ColumnForm = f.column_form([c for _, c in originals])
     form = ColumnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -236,14 +315,15 @@ def publish_columns(request, token):
         _save_wizard(request, token, state)
         check, err = _inspect(request, token, state)
         if check is None:
-            ctx.update(form=form, rows=_rows(form, originals), error=err, report=_report(err.report))
+            ctx.update(form=form, rows=_rows(form, originals, ctx["samples"]), error=_explain(err),
+                       report=_report(err.report))  # fmt: skip
             return render(request, "portal/staff/publish_columns.html", ctx, status=400)
         return HttpResponseRedirect(reverse("portal:publish-metadata", args=[token]))
-    ctx.update(form=form, rows=_rows(form, originals))
+    ctx.update(form=form, rows=_rows(form, originals, ctx["samples"]))
     return render(request, "portal/staff/publish_columns.html", ctx, status=400 if form.errors else 200)
 
 
-def _rows(form, originals):
+def _rows(form, originals, samples):
     return [
         {
             "original": original,
@@ -251,6 +331,7 @@ def _rows(form, originals):
             "field": form[f"field_{i}"],
             "type": form[f"type_{i}"],
             "description": form[f"description_{i}"],
+            "samples": samples[i] if i < len(samples) else [],
         }
         for i, (original, _) in enumerate(originals)
     ]
@@ -272,8 +353,6 @@ def publish_metadata(request, token):
             "review_date": ds.exemption_review_date,
         }
     else:
-        from django.conf import settings
-
         initial = {"organisation": settings.OPENBOROUGH_DEFAULT_ORGANISATION, "name": _title(state["filename"])}
         vis_initial = {"visibility": Visibility.PUBLIC, "review_date": f.default_review_date()}
     meta_form = f.MetadataForm(request.POST or None, initial=initial, prefix="m")
@@ -284,6 +363,24 @@ def publish_metadata(request, token):
 
         path = staging.path_for(token, state["filename"])
         old_schema = ds.schema().to_list() if ds is not None else []
+        if path is not None and path.stat().st_size >= settings.OPENBOROUGH_BACKGROUND_PUBLISH_BYTES:
+            # a large file: a worker publishes it while the publisher watches its progress
+            from ...operations.jobs import create_publish_job
+
+            job = create_publish_job(
+                path,
+                title=meta_form.meta().get("name") or state["filename"],
+                user=request.user,
+                meta=meta_form.meta(),
+                dataset_id=ds.id if ds else None,
+                options=_options(state),
+                visibility=vis_form.as_kwargs(),
+            )
+            staging.discard(token)
+            states = request.session.get(WIZARD, {})
+            states.pop(token, None)
+            request.session[WIZARD] = states
+            return HttpResponseRedirect(reverse("portal:staff-job", args=[job.id]))
         try:
             outcome = publish_file(
                 path,
@@ -332,7 +429,7 @@ def publish_metadata(request, token):
             "ds": ds,
             "meta_form": meta_form,
             "vis_form": vis_form,
-            "error": error,
+            "error": _explain(error),
             "report": _report(getattr(error, "report", None)),
         },
         status=400 if (meta_form.errors or vis_form.errors or error) else 200,
@@ -361,7 +458,7 @@ def dataset(request, dataset_id):
         "portal/staff/dataset.html",
         {
             "ds": ds,
-            "versions": ds.versions.select_related("created_by").order_by("-number")[:20],
+            "versions": with_change_labels(ds, ds.versions.select_related("created_by").order_by("-number")[:20]),
             "audit": AuditEntry.objects.filter(dataset_id=ds.id).order_by("-at")[:20],
             "usage": DailyUsage.objects.filter(dataset_id=ds.id).order_by("-day")[:30],
             "can_publish": request.user.can_publish,
@@ -510,3 +607,14 @@ def user_edit(request, user_id):
     return render(
         request, "portal/staff/user_edit.html", {"target": target, "form": form}, status=400 if form.errors else 200
     )
+
+
+@role_required(Role.PUBLISHER)
+@require_http_methods(["GET"])
+def job(request, job_id):
+    """A background publish: progress while it runs (the page refreshes itself), then the outcome."""
+    from ...operations.models import Job
+
+    j = get_object_or_404(Job, pk=job_id)
+    ds = Dataset.objects.filter(pk=j.result.get("dataset_id")).first() if j.result.get("dataset_id") else None
+    return render(request, "portal/staff/job.html", {"job": j, "ds": ds, "Status": Job.Status})
