@@ -172,8 +172,8 @@ def datastore_search(ctx, params):
     cols = result.columns
     try:
         rows = [[_json_value(v, c.type) for v, c in zip(row, cols, strict=False)] for row in result.rows()]
-    except StoreError as e:
-        raise validation(query=str(e)) from None
+    except Exception as e:  # the store's time limit, or a value the database cannot convert while fetching
+        raise validation(query=f"The query failed: {str(e).splitlines()[0][:300]}") from None
     if fmt == "objects":
         records = [dict(zip(names, r, strict=False)) for r in rows]
     elif fmt == "lists":
@@ -342,8 +342,8 @@ def datastore_search_sql(ctx, params):
     try:
         names = [n if n != SYSTEM_ID else ID_FIELD for n in cur.columns]
         rows = cur.fetchmany(ROWS_MAX + 1)
-    except StoreError as e:  # e.g. the store's query time limit
-        raise _sql_error(str(e)) from None
+    except Exception as e:  # the store's time limit, or the database refusing the rows (PostgreSQL fetches lazily)
+        raise _sql_error(f"The query failed: {str(e).splitlines()[0][:300]}") from None
     finally:
         cur.close()
     truncated = len(rows) > ROWS_MAX

@@ -14,7 +14,7 @@ from pathlib import Path
 import ckanapi
 import pytest
 
-from tests.live import LiveServer, clean_env, cli
+from tests.live import LiveServer, backend_env, cli
 
 pytestmark = pytest.mark.slow
 ROWS = 2500
@@ -39,7 +39,7 @@ reindex_all()
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ckan")
     data = tmp / "data"
-    env = clean_env(OPENBOROUGH_SODA_ANON_RATE="100000", OPENBOROUGH_SODA_TOKEN_RATE="100000")
+    env = {**backend_env(data), "OPENBOROUGH_SODA_ANON_RATE": "100000", "OPENBOROUGH_SODA_TOKEN_RATE": "100000"}
     path = tmp / "fines.csv"
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
