@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "openborough.accounts",
     "openborough.catalog",
     "openborough.soda",
+    "openborough.ckan",
+    "openborough.dcat",
     "openborough.portal",
     "openborough.requests_foi",
     "openborough.transparency",

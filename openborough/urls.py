@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("openborough.operations.urls")),
     path("", include("openborough.soda.extra_urls")),  # DSMAPI, OData, geospatial export (before any /api/ catch-all)
     path("", include("openborough.soda.urls")),
+    path("", include("openborough.ckan.urls")),
+    path("", include("openborough.dcat.urls")),
     path("requests/", include("openborough.requests_foi.urls")),
     path("transparency/", include("openborough.transparency.urls")),
     path("strategy/", include("openborough.strategy.urls")),

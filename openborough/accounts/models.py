@@ -74,6 +74,12 @@ class ApiKey(models.Model):
         key = cls.objects.create(owner=owner, name=name, key_id=secrets.token_hex(12), secret_hash=_digest(secret))
         return key, secret
 
+    @classmethod
+    def owner_of(cls, secret: str):
+        """The active owner of the active key with this secret (a bearer token), else None."""
+        key = cls.objects.select_related("owner").filter(secret_hash=_digest(secret.strip()), active=True).first()
+        return key.owner if key is not None and key.owner.is_active else None
+
     def verify(self, secret: str) -> bool:
         return self.active and secrets.compare_digest(self.secret_hash, _digest(secret))
 

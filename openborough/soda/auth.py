@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 
 from django.conf import settings
@@ -86,11 +85,10 @@ def _oauth(token: str):
     token = token.strip()
     if not token:
         raise _unauthorized("Empty OAuth token")
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    key = ApiKey.objects.select_related("owner").filter(secret_hash=digest, active=True).first()
-    if key is None or not key.owner.is_active:
+    user = ApiKey.owner_of(token)
+    if user is None:
         raise _unauthorized("Invalid OAuth token")
-    return key.owner
+    return user
 
 
 def api_user(request):

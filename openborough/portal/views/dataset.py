@@ -19,6 +19,7 @@ from .. import analytics, charts, exports, table_query
 from ..access import visible_dataset
 from ..diff import with_change_labels
 from ..stats import column_stats
+from ..structured_data import dataset_jsonld
 from ..text import plain_summary, render_markdown
 
 TABS = [("about", "About"), ("data", "Data"), ("chart", "Chart"), ("map", "Map"), ("api", "API")]
@@ -38,6 +39,7 @@ def _context(request, ds, tab, **extra):
         ],
         "schema": schema,
         "has_data": ds.current_version is not None,
+        "structured_data": dataset_jsonld(request, ds, _downloads(request, ds)) if ds.is_public else "",
         **extra,
     }
 
