@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from .conftest import make_dataset
@@ -30,7 +31,14 @@ def test_metadata_of_one_dataset(db):
     assert m["domain"] == "data.camden.example"
     assert m["dataUri"] == f"http://data.camden.example/resource/{ds.id}"
     assert m["webUri"].startswith("http://data.camden.example/")
-    assert m["customFields"] == {"Open data": {"Contact email": "data@camden.example", "Update frequency": "monthly"}}
+    # a dataset naming no publisher is the council's own (OPENBOROUGH_ORGANISATION)
+    assert m["customFields"] == {
+        "Open data": {
+            "Organisation": settings.OPENBOROUGH_DEFAULT_ORGANISATION,
+            "Contact email": "data@camden.example",
+            "Update frequency": "monthly",
+        }
+    }
     assert m["category"] == "Transport" and m["tags"] == ["parking"] and m["licenseId"]
 
 
