@@ -7,7 +7,8 @@ from collections import Counter
 
 from django.conf import settings
 
-from ..catalog.models import Dataset, Licence, Organisation, Visibility
+from ..catalog import visibility
+from ..catalog.models import Dataset, Licence, Organisation
 from ..catalog.search import search_datasets
 from . import packages as pk
 from .errors import not_found, search_error, validation
@@ -19,8 +20,8 @@ ROWS_MAX = 1000  # ckan.search.rows_max
 
 
 def public_datasets():
-    """The public view: published, public datasets (the catalogue's visibility rule)."""
-    return Dataset.objects.filter(visibility=Visibility.PUBLIC, published=True)
+    """The public view: the catalogue's one visibility rule."""
+    return visibility.public_datasets()
 
 
 def visible(ctx):

@@ -14,7 +14,8 @@ from django.urls import reverse
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, XSD
 
-from ..catalog.models import LICENCE_URLS, Dataset, Licence, Organisation, Visibility
+from ..catalog import visibility
+from ..catalog.models import LICENCE_URLS, Dataset, Licence, Organisation
 from ..soql.types import SoQLType
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -51,7 +52,8 @@ def base_url(request) -> str:
 
 
 def public_datasets():
-    return Dataset.objects.filter(visibility=Visibility.PUBLIC, published=True)
+    """The catalogue's one visibility rule."""
+    return visibility.public_datasets()
 
 
 def new_graph() -> Graph:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ..catalog.models import Dataset, Visibility
+from ..catalog.visibility import public_datasets
 from . import charts, digital_share
 from .access import page, toolkit_view
 from .models import Aspiration, Foundation, fy_label
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def open_data_progress() -> dict:
-    public = Dataset.objects.filter(visibility=Visibility.PUBLIC, published=True)
+    public = public_datasets()
     out = {
         "datasets_public": public.count(),
         "datasets_private": Dataset.objects.filter(visibility=Visibility.PRIVATE).count(),

@@ -16,17 +16,18 @@ from .fixture_server import FixtureServer
 @pytest.fixture
 def portal(tmp_path):
     data = tmp_path / "data"
-    cli(data, "user", "add", "pat", "--password", "pw-pat-long-enough", "--role", "publisher")
+    cli(data, "user", "add", "pat", "--password", "pw-pat-long-enough", "--role", "admin")
+    cli(data, "user", "add", "pia", "--password", "pw-pia-long-enough", "--role", "publisher")
     server = LiveServer(data)
     yield server
     server.stop()
 
 
-def signed_in(portal) -> requests.Session:
+def signed_in(portal, who: str = "pat") -> requests.Session:
     s = requests.Session()
     page = s.get(portal.url + "/staff/sign-in", timeout=30).text
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    r = s.post(portal.url + "/staff/sign-in", data={"username": "pat", "password": "pw-pat-long-enough",
+    r = s.post(portal.url + "/staff/sign-in", data={"username": who, "password": f"pw-{who}-long-enough",
                "csrfmiddlewaretoken": token}, headers={"Referer": portal.url + "/staff/sign-in"}, timeout=30)  # fmt: skip
     assert r.status_code == 200 and "sign-in" not in r.url
     return s
@@ -44,6 +45,8 @@ def test_staff_start_and_watch_a_harvest(portal):
     ckan = FixtureServer("ckan")
     try:
         assert "/staff/sign-in" in requests.get(portal.url + "/staff/harvest/", timeout=30).url  # staff only
+        # the server fetches what it is told to: administrators only, not every publisher
+        assert signed_in(portal, "pia").get(portal.url + "/staff/harvest/", timeout=30).status_code == 403
         s = signed_in(portal)
         bad = post_form(s, portal, url="ftp://nowhere", kind="")
         assert bad.status_code == 400 and "starting http:// or https://" in bad.text

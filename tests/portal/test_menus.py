@@ -18,10 +18,10 @@ ROLES = {
     "the public": ((None, None, False), {"Staff sign in"}, None),
     "viewer": (("viewer", None, False), {"Staff area"}, VIEWER_STAFF),
     "publisher": (("publisher", None, False), {"Staff area"}, PUBLISHER_STAFF),
-    "admin": (("admin", None, False), {"Staff area"}, PUBLISHER_STAFF | {"Users"}),
+    "admin": (("admin", None, False), {"Staff area"}, PUBLISHER_STAFF | {"Users", "Harvest another portal"}),
     "viewer + councillor": (("viewer", "councillor", False), TOOLKIT | {"Staff area"}, VIEWER_STAFF),
     "publisher + toolkit officer": (("publisher", "officer", False), TOOLKIT | {"Staff area"}, PUBLISHER_STAFF),
-    "superuser": (("admin", None, True), TOOLKIT | {"Staff area"}, PUBLISHER_STAFF | {"Users"}),
+    "superuser": (("admin", None, True), TOOLKIT | {"Staff area"}, PUBLISHER_STAFF | {"Users", "Harvest another portal"}),
 }
 PUBLIC = {"Home", "Datasets", "Organisations", "Transparency", "Ask for information"}
 #: every area that needs a role, whether or not a menu links it

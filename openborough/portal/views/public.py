@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
-from ...catalog.models import Organisation, Visibility
+from ...catalog.models import Organisation
 from ...catalog.search import FACETS, ORDERS, facet_labels, search_datasets
 from ...catalog.visibility import public_datasets
 from ..access import is_staff
@@ -175,7 +175,7 @@ def feed(request):
 def organisations(request):
     orgs = (
         Organisation.objects.annotate(
-            n=Count("dataset", filter=Q(dataset__visibility=Visibility.PUBLIC, dataset__published=True))
+            n=Count("dataset", filter=Q(dataset__in=public_datasets()))
         )
         .filter(n__gt=0)
         .order_by("name")
