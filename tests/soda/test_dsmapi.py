@@ -6,10 +6,6 @@ answers DSMAPI's error shape."""
 from __future__ import annotations
 
 import json
-import socket
-import ssl
-import subprocess
-import threading
 
 import pytest
 import requests
@@ -96,63 +92,9 @@ def test_upload_commit_and_transforms(pub_auth):
 # --- socrata-py against a live server ------------------------------------------
 
 
-class TlsRelay:
-    """A loopback TLS endpoint forwarding bytes to the plain-HTTP live server."""
-
-    def __init__(self, backend_port: int, tmp_path):
-        cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                        "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"], check=True,
-                       capture_output=True)  # fmt: skip
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.load_cert_chain(cert, key)
-        self.backend = backend_port
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.stopped = False
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _pipe(self, a, b):
-        try:
-            while chunk := a.recv(65536):
-                b.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def _handle(self, conn):
-        try:
-            tls = self.ctx.wrap_socket(conn, server_side=True)
-        except (ssl.SSLError, OSError):
-            conn.close()
-            return
-        up = socket.create_connection(("127.0.0.1", self.backend))
-        threading.Thread(target=self._pipe, args=(up, tls), daemon=True).start()
-        self._pipe(tls, up)
-
-    def _serve(self):
-        while not self.stopped:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def close(self):
-        self.stopped = True
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    from tests.live import LiveServer, clean_env, cli
+    from tests.live import LiveServer, TlsRelay, clean_env, cli
 
     tmp = tmp_path_factory.mktemp("dsmapi")
     data = tmp / "data"
