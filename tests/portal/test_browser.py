@@ -228,15 +228,32 @@ def test_pages_work_with_javascript_off(browser, site):
     ctx.close()
 
 
-def test_map_draws_points_and_wards_without_tiles(browser, site):
+def test_map_draws_points_on_the_packaged_basemap_without_tiles(browser, site):
     page = browser.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(site["url"] + f"/datasets/{site['pcn'].id}/map")
     page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=10_000)
+    page.wait_for_selector("#ob-map[data-basemap-drawn]", timeout=10_000)
     assert page.locator("img.leaflet-tile").count() == 0  # no tile URL configured
-    assert page.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").count() >= 1  # ward outlines
+    assert page.locator(".leaflet-ob-basemap-pane canvas").count() >= 1  # boroughs and wards
+    assert page.locator(".ob-map-label--ward", has_text="Hampstead Town").count() == 1  # zoomed in on the tickets
+    assert "ONS Census Merged Wards 2011" in page.locator(".leaflet-control-attribution").inner_text()
     assert not errors, errors
+    page.close()
+
+
+def test_map_outside_london_draws_no_london_basemap(browser, site):
+    from openborough.catalog.publishing import publish_file
+
+    la = publish_file(DEMO / "la_parking_meters.csv", meta={"name": "LA parking meters"}, actor="test").dataset
+    page = browser.new_page()
+    page.goto(site["url"] + f"/datasets/{la.id}/map", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=10_000)
+    assert page.get_attribute("#ob-map", "data-basemap-drawn") is None
+    assert page.locator(".ob-map-label").count() == 0
+    assert "ONS" not in page.locator(".leaflet-control-attribution").inner_text()
+    assert "ward" not in page.locator("main").inner_text().lower()
     page.close()
 
 

@@ -167,6 +167,7 @@ def test_map_and_api_tabs(client, pcn, settings):
     settings.OPENBOROUGH_MAP_TILE_URL = ""
     html = body(client.get(f"/datasets/{pcn.id}/map"))
     assert f"/resource/{pcn.id}.geojson" in html and 'data-tiles=""' in html and "<noscript>" in html
+    assert 'data-basemap="/maps/basemap.geojson"' in html and "ward boundaries" not in html
     api = body(client.get(f"/datasets/{pcn.id}/api"))
     for needle in (
         "curl --get",

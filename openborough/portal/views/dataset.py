@@ -323,7 +323,7 @@ def map_view(request, dataset_id):
             geojson_url=f"/resource/{ds.id}.geojson?$limit=5000",
             tile_url=settings.OPENBOROUGH_MAP_TILE_URL,
             tile_attribution=settings.OPENBOROUGH_MAP_TILE_ATTRIBUTION,
-            wards_url=reverse("portal:wards"),
+            basemap_url=settings.OPENBOROUGH_MAP_BASEMAP_URL,
         ),
     )
 
@@ -390,12 +390,29 @@ def download(request, dataset_id, fmt):
 
 @require_GET
 def wards(request):
-    """The demo ward boundaries (ONS Census Merged Wards 2011, OGL) used as a map overlay."""
+    """The demo ward boundaries (ONS Census Merged Wards 2011, OGL) as published, for GIS use."""
     from pathlib import Path
 
     path = Path(__file__).resolve().parent.parent.parent / "demo_data" / "london_wards_2011.geojson"
     if not path.exists():
         return HttpResponse('{"type":"FeatureCollection","features":[]}', content_type="application/geo+json")
     resp = FileResponse(open(path, "rb"), content_type="application/geo+json")
+    resp["Cache-Control"] = "public, max-age=86400"
+    return resp
+
+
+@require_GET
+def basemap(request):
+    """The packaged vector basemap of London (see portal.basemap), gzip-compressed when the browser accepts it."""
+    from django.utils.cache import patch_vary_headers
+
+    from .. import basemap as packaged
+
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        resp = HttpResponse(packaged.london_gzip(), content_type="application/geo+json")
+        resp["Content-Encoding"] = "gzip"
+    else:
+        resp = HttpResponse(packaged.london(), content_type="application/geo+json")
+    patch_vary_headers(resp, ["Accept-Encoding"])
     resp["Cache-Control"] = "public, max-age=86400"
     return resp
