@@ -257,6 +257,50 @@ def test_map_outside_london_draws_no_london_basemap(browser, site):
     page.close()
 
 
+def test_every_page_fits_320_px_with_a_collapsed_menu(browser, site):
+    """WCAG 1.4.10 reflow: nothing wider than a 320 px screen (wide tables scroll in their own box), the header
+    menu collapses behind a Menu button (GOV.UK service navigation), and axe finds nothing at that width."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    page = ctx.new_page()
+    wide, found = {}, {}
+    extra = {
+        "transparency": "/transparency/",
+        "requests": "/requests/",
+        "foi-log": "/requests/foi/",
+        "spend-data": f"/datasets/{site['spend'].id}/data",
+        "spend-chart": f"/datasets/{site['spend'].id}/chart?x=paid_date&by=ymd",
+    }
+
+    def check(name, path):
+        page.goto(site["url"] + path, wait_until="networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[name] = width
+        if v := axe_violations(page):
+            found[name] = v
+
+    for name, path in {**public_pages(site), **extra}.items():
+        check(name, path)
+    page.goto(site["url"] + "/")
+    toggle = page.locator(".govuk-service-navigation__toggle")
+    assert toggle.is_visible() and toggle.inner_text() == "Menu"
+    assert not page.locator("#navigation").is_visible()
+    toggle.click()
+    assert page.locator("#navigation").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    sign_in(page, site["url"])
+    for name, path in {**staff_pages(site), "staff-transparency": "/transparency/"}.items():
+        check("signed-in " + name, path)
+    ctx.close()
+    assert not wide, wide
+    assert not found, found
+    nojs = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    page = nojs.new_page()
+    page.goto(site["url"] + "/")
+    assert page.locator("#navigation").is_visible()  # without JavaScript the menu is simply open
+    assert not page.locator(".govuk-service-navigation__toggle").is_visible()
+    nojs.close()
+
+
 @pytest.mark.skipif(os.environ.get("OPENBOROUGH_SCREENSHOTS") != "1", reason="run by scripts/screenshots")
 def test_screenshots(browser, site):
     SHOTS.mkdir(parents=True, exist_ok=True)
