@@ -134,6 +134,19 @@ def test_axe_finds_no_violations_signed_out_and_in(browser, site):
     assert not found, found
 
 
+def test_axe_reports_targets_smaller_than_24_px(browser):
+    """The WCAG 2.2 target-size rule is on (axe leaves it off unless asked)."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main><p>'
+        '<a href="/a" style="display:inline-block;width:12px;height:12px;font-size:8px">a</a>'
+        '<a href="/b" style="display:inline-block;width:12px;height:12px;font-size:8px">b</a>'
+        "</p></main></body></html>"
+    )
+    assert "target-size" in {v["id"] for v in axe_violations(page)}
+    page.close()
+
+
 def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until ``selector`` has the focus (fails if the keyboard cannot reach it)."""
     for _ in range(limit):
