@@ -12,6 +12,8 @@ from . import formatting
 
 WIDTH, HEIGHT = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 80, 20, 20, 120
+#: axis labels that fit side by side at 12 px
+MAX_LABELS = 40
 
 
 @dataclass
@@ -36,6 +38,8 @@ class Chart:
     baseline: float
     left: int
     right_edge: int
+    #: write every n-th group's label under the axis (all of them are in the table)
+    label_every: int = 1
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:
@@ -79,4 +83,5 @@ def build(kind: str, points: list[tuple[str, float]], money: bool = False) -> Ch
         bars.append(Bar(x, y0, slot * 0.8, max(y1 - y0, 0.5), label, v, LEFT + i * slot + slot / 2))
     line = " ".join(f"{b.label_x:.1f},{y_of(b.value):.1f}" for b in bars)
     ticks = [(y_of(t), fmt(t, money, axis=True)) for t in sorted(set(ticks_lo + ticks_hi))]
-    return Chart(kind, WIDTH, HEIGHT, bars, line, ticks, y_of(0), LEFT, WIDTH - RIGHT)
+    every = max(1, math.ceil(len(points) / MAX_LABELS))
+    return Chart(kind, WIDTH, HEIGHT, bars, line, ticks, y_of(0), LEFT, WIDTH - RIGHT, every)

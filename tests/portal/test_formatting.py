@@ -123,6 +123,7 @@ def test_chart_groups_dates_by_year_month_week_or_day(client, pcn):
     m = re.search(r"Showing (\d+) of (\d+) groups", day)
     assert m and int(m.group(1)) == 200 and int(m.group(2)) > 200  # 380 days: says how many are hidden
     assert f"{int(m.group(2)) - 200} more are not shown" in day
+    assert day.count('class="ob-bar"') == 200 and day.count("rotate(45)") == 40  # every 5th day labelled
     # the no-JavaScript links to the other groupings keep the chart's choices
     assert 'href="?x=cdate&amp;by=y&amp;agg=count&amp;y=&amp;type=bar"' in day
     bad = client.get(url, {"x": "cdate", "by": "fortnight"}).content.decode()
