@@ -53,17 +53,16 @@ def number(value, *, year: bool = False, places: int | None = None, grouping: bo
         d = d.normalize()
     if year and d == d.to_integral_value():
         return str(int(d))
-    text = f"{d:,f}" if grouping else f"{d:f}"
-    return text.replace("-", "−", 1) if text.startswith("-") else text
+    return f"{d:,f}" if grouping else f"{d:f}"
 
 
 def money(value) -> str:
-    """Pounds and pence: "£1,234.50", "−£12.00"."""
+    """Pounds and pence: "£1,234.50", "-£12.00" (a plain hyphen-minus, so copied values paste as numbers)."""
     d = _decimal(value)
     if d is None:
         return str(value)
     text = f"£{abs(d):,.2f}"
-    return f"−{text}" if d < 0 else text
+    return f"-{text}" if d < 0 else text
 
 
 def _time(t: dt.time) -> str:

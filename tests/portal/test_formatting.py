@@ -31,12 +31,12 @@ VALUES = [
     (2017, T.NUMBER, "amount", "2,017"),
     ("1234567.5", T.NUMBER, "east", "1,234,567.5"),
     ("834.290", T.DOUBLE, "x", "834.29"),
-    ("-1500", T.NUMBER, "x", "−1,500"),
+    ("-1500", T.NUMBER, "x", "-1,500"),
     (1e-7, T.DOUBLE, "x", "0.0000001"),
     (Decimal("12"), None, "", "12"),
     ("834.29", T.MONEY, "amount", "£834.29"),
     (1140, T.MONEY, "amount", "£1,140.00"),
-    ("-12.5", T.MONEY, "amount", "−£12.50"),
+    ("-12.5", T.MONEY, "amount", "-£12.50"),
     (True, T.CHECKBOX, "paid", "Yes"),
     ("false", T.CHECKBOX, "paid", "No"),
     ({"type": "Point", "coordinates": [-0.16, 51.5]}, T.POINT, "loc", '{"type":"Point","coordinates":[-0.16,51.5]}'),
@@ -144,7 +144,7 @@ def test_money_in_pounds_on_table_statistics_and_chart(client):
     ).dataset
     assert ds.schema().get("amount").type == T.MONEY
     about = client.get(f"/datasets/{ds.id}/").content.decode()
-    assert re.search(r"<td class=\"govuk-table__cell\">−?£[\d,]+\.\d\d – £[\d,]+\.\d\d</td>", about)
+    assert re.search(r"<td class=\"govuk-table__cell\">-?£[\d,]+\.\d\d – £[\d,]+\.\d\d</td>", about)
     data = client.get(f"/datasets/{ds.id}/data", {"sort": "amount", "dir": "desc"}).content.decode()
     assert re.search(r"<td class=\"govuk-table__cell\">£[\d,]+\.\d\d</td>", data)
     chart = client.get(f"/datasets/{ds.id}/chart", {"x": "service_area", "agg": "sum", "y": "amount"}).content.decode()
