@@ -128,6 +128,8 @@ def test_chart_groups_dates_by_year_month_week_or_day(client, pcn):
     assert 'href="?x=cdate&amp;by=y&amp;agg=count&amp;y=&amp;type=bar"' in day
     bad = client.get(url, {"x": "cdate", "by": "fortnight"}).content.decode()
     assert "Choose how to group dates" in bad
+    other = client.get(url, {"x": "street", "by": "fortnight"}).content.decode()  # ignored for a text column
+    assert "Choose how to group dates" not in other and other.count('class="ob-bar"') == 2
 
 
 @pytest.mark.django_db

@@ -250,7 +250,9 @@ def chart(request, dataset_id):
         if agg != "count" and (ycol is None or not ycol.type.is_numeric):
             errors.append("Choose a number column to add up or average")
         if by not in DATE_GROUPS:
-            errors.append("Choose how to group dates from the list")
+            if xcol in dated:
+                errors.append("Choose how to group dates from the list")
+            by = "ym"
         if kind not in ("bar", "line"):
             kind = "bar"
         if not errors and ds.current_version is not None:
