@@ -153,3 +153,26 @@ def test_money_in_pounds_on_table_statistics_and_chart(client):
     assert re.search(r'numeric">£[\d,]+\.\d\d</td>', chart) and re.search(r">£[\d,]+</text>", chart)
     dated = client.get(f"/datasets/{ds.id}/chart", {"x": "paid_date", "agg": "count", "by": "ym"}).content.decode()
     assert re.findall(r'header">(\w+ 2017)</th>', dated) == ["October 2017", "November 2017", "December 2017"]
+
+
+@pytest.mark.django_db
+def test_chart_groups_fixed_timestamps(client, tmp_path):
+    from openborough.catalog.publishing import publish_file
+    from openborough.ingest.options import IngestOptions
+
+    f = tmp_path / "events.csv"
+    f.write_text(
+        "at,n\n2024-03-04T10:00:00Z,1\n2024-03-05T23:30:00Z,2\n2024-03-12T08:00:00Z,3\n2024-04-01T00:00:00Z,4\n"
+    )
+    ds = publish_file(
+        f, meta={"name": "Events"}, options=IngestOptions(types={"at": "fixed_timestamp"}), actor="test"
+    ).dataset
+    assert ds.schema().get("at").type == T.FIXED_TIMESTAMP
+    url = f"/datasets/{ds.id}/chart"
+    rows = r'<th scope="row" class="govuk-table__header">([^<]+)</th><td[^>]*>([^<]+)</td>'
+    month = re.findall(rows, client.get(url, {"x": "at", "by": "ym", "agg": "sum", "y": "n"}).content.decode())
+    assert month == [("March 2024", "6"), ("April 2024", "4")]
+    week = re.findall(rows, client.get(url, {"x": "at", "by": "week"}).content.decode())
+    assert week == [("2024 week 10", "2"), ("2024 week 11", "1"), ("2024 week 14", "1")]
+    data = client.get(f"/datasets/{ds.id}/data", {"sort": "at", "dir": "asc"}).content.decode()
+    assert "4 March 2024, 10:00am UTC" in data
