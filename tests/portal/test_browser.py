@@ -256,6 +256,35 @@ def test_map_draws_points_on_the_packaged_basemap_without_tiles(browser, site):
     page.close()
 
 
+def test_map_popup_writes_values_as_the_other_pages_do(browser, site, tmp_path):
+    from openborough.catalog.publishing import publish_file
+    from openborough.ingest.options import IngestOptions
+    from openborough.portal import formatting
+    from openborough.soql.types import SoQLType
+
+    f = tmp_path / "one.csv"
+    f.write_text(
+        'Place,Issued at,Fine,Paid,location\nSouth End Green,2020-08-13T15:34:00,-1140.5,true,"(51.5559, -0.1667)"\n'
+    )
+    ds = publish_file(
+        f, meta={"name": "One ticket"}, options=IngestOptions(types={"fine": "money"}), actor="test"
+    ).dataset
+    page = browser.new_page()
+    page.goto(site["url"] + f"/datasets/{ds.id}/map", wait_until="networkidle")
+    page.wait_for_selector("#ob-map[data-basemap-drawn]")
+    page.locator("#ob-map").scroll_into_view_if_needed()
+    box = page.locator("#ob-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the one point is in the middle
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    cells = dict(zip(popup.locator("th").all_inner_texts(), popup.locator("td").all_inner_texts(), strict=True))
+    assert cells["Issued at"] == formatting.value("2020-08-13T15:34:00.000", SoQLType.FLOATING_TIMESTAMP)
+    assert cells["Issued at"] == "13 August 2020, 3:34pm"
+    assert cells["Fine"] == formatting.value("-1140.5", SoQLType.MONEY) == "-£1,140.50"
+    assert cells["Paid"] == "Yes" and cells["Place"] == "South End Green"
+    page.close()
+
+
 def test_map_outside_london_draws_no_london_basemap(browser, site):
     from openborough.catalog.publishing import publish_file
 

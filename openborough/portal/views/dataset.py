@@ -314,6 +314,8 @@ def chart(request, dataset_id):
 def map_view(request, dataset_id):
     ds = visible_dataset(request, dataset_id)
     geo = [c for c in ds.schema().columns if c.type.is_geometry or c.type == SoQLType.LOCATION]
+    # the popups name each column and write its values as the other pages do (see portal.formatting)
+    popup_columns = {c.field_name: [c.name or c.field_name, c.type.value] for c in ds.schema().columns if c not in geo}
     return render(
         request,
         "portal/dataset_map.html",
@@ -326,6 +328,7 @@ def map_view(request, dataset_id):
             tile_url=settings.OPENBOROUGH_MAP_TILE_URL,
             tile_attribution=settings.OPENBOROUGH_MAP_TILE_ATTRIBUTION,
             basemap_url=settings.OPENBOROUGH_MAP_BASEMAP_URL,
+            popup_columns=popup_columns,
         ),
     )
 

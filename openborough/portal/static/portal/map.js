@@ -16,9 +16,34 @@
     span.textContent = value === null || value === undefined ? "" : (typeof value === "object" ? JSON.stringify(value) : String(value));
     return span.innerHTML;
   }
+  // values as openborough.portal.formatting writes them on the other pages
+  var columns = {};
+  try { columns = JSON.parse(document.getElementById("ob-map-columns").textContent); } catch (e) { columns = {}; }
+  var day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  var pounds = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP" });
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function shown(value, type) {
+    if (value === null || value === undefined || value === "") { return ""; }
+    if (type === "money" && value !== true && isFinite(value)) { return pounds.format(Number(value)); }
+    if ((type === "floating_timestamp" || type === "fixed_timestamp") && /^\d{4}-\d\d-\d\dT/.test(value)) {
+      var fixed = /(Z|[+-]\d\d:?\d\d)$/.test(value);
+      var d = new Date(fixed ? value : value + "Z");  // a floating time is wall-clock time: read it as UTC
+      if (isNaN(d)) { return String(value); }
+      var h = d.getUTCHours(), m = d.getUTCMinutes(), s = d.getUTCSeconds(), out = day.format(d);
+      if (h || m || s || fixed) {
+        out += ", " + (h % 12 || 12) + ":" + pad(m) + (s ? ":" + pad(s) : "") + (h < 12 ? "am" : "pm") + (fixed ? " UTC" : "");
+      }
+      return out;
+    }
+    if (type === "checkbox") { return value === true || value === "true" ? "Yes" : "No"; }
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
+  }
   function popup(feature) {
     var props = feature.properties || {};
-    var rows = Object.keys(props).slice(0, 12).map(function (k) { return "<tr><th>" + text(k) + "</th><td>" + text(props[k]) + "</td></tr>"; });
+    var rows = Object.keys(props).slice(0, 12).map(function (k) {
+      var col = columns[k] || [k, ""];
+      return "<tr><th>" + text(col[0]) + "</th><td>" + text(shown(props[k], col[1])) + "</td></tr>";
+    });
     return "<table>" + rows.join("") + "</table>";
   }
   function drawBasemap(geo, dataBounds) {
