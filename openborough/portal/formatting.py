@@ -51,7 +51,7 @@ def number(value, *, year: bool = False, places: int | None = None, grouping: bo
         d = d.quantize(Decimal(1))
     else:
         d = d.normalize()
-    if year and d == d.to_integral_value():
+    if year and d == d.to_integral_value() and 1000 <= d <= 9999:  # a year, not a yearly total
         return str(int(d))
     return f"{d:,f}" if grouping else f"{d:f}"
 

@@ -29,6 +29,7 @@ VALUES = [
     (2017.0, T.NUMBER, "Financial year", "2017"),
     (2017, T.NUMBER, "Year of birth", "2017"),
     (2017, T.NUMBER, "amount", "2,017"),
+    (1500000, T.NUMBER, "yearly_budget", "1,500,000"),
     ("1234567.5", T.NUMBER, "east", "1,234,567.5"),
     ("834.290", T.DOUBLE, "x", "834.29"),
     ("-1500", T.NUMBER, "x", "-1,500"),
