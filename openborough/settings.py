@@ -185,8 +185,13 @@ OPENBOROUGH_KEEP_VERSIONS = env_int("OPENBOROUGH_KEEP_VERSIONS", 10)
 #: public name of the council running the portal
 OPENBOROUGH_SITE_NAME = os.environ.get("OPENBOROUGH_SITE_NAME", "openborough")
 OPENBOROUGH_DEFAULT_ORGANISATION = os.environ.get("OPENBOROUGH_ORGANISATION", "Demo Borough Council")
-#: map tiles for the portal's dataset maps ("" = no tiles: points and ward boundaries on a blank map)
-OPENBOROUGH_MAP_TILE_URL = os.environ.get("OPENBOROUGH_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+#: raster map tiles under the dataset maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+#: ("" = none: nothing leaves the portal, the vector basemap below is drawn instead)
+OPENBOROUGH_MAP_TILE_URL = os.environ.get("OPENBOROUGH_MAP_TILE_URL", "")
+OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get("OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+#: GeoJSON vector basemap drawn when there are no tiles (default: the packaged London boroughs and wards;
+#: "" = none); see docs/operations.md
+OPENBOROUGH_MAP_BASEMAP_URL = os.environ.get("OPENBOROUGH_MAP_BASEMAP_URL", "/maps/basemap.geojson")
 
 def _origin(url: str) -> str:
     from urllib.parse import urlsplit
@@ -203,7 +208,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"] + ([_origin(OPENBOROUGH_MAP_TILE_URL)] if _origin(OPENBOROUGH_MAP_TILE_URL) else []),
         "font-src": ["'self'"],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'"] + ([_origin(OPENBOROUGH_MAP_BASEMAP_URL)] if _origin(OPENBOROUGH_MAP_BASEMAP_URL) else []),
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -214,9 +219,6 @@ PERMISSIONS_POLICY = {
     feature: []
     for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb")
 }
-OPENBOROUGH_MAP_TILE_ATTRIBUTION = os.environ.get(
-    "OPENBOROUGH_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
-)
 LOGIN_URL = "/staff/sign-in"
 LOGIN_REDIRECT_URL = "/staff/"
 

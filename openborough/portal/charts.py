@@ -8,8 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import formatting
+
 WIDTH, HEIGHT = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 80, 20, 20, 120
+#: axis labels that fit side by side at 12 px
+MAX_LABELS = 40
 
 
 @dataclass
@@ -34,6 +38,8 @@ class Chart:
     baseline: float
     left: int
     right_edge: int
+    #: write every n-th group's label under the axis (all of them are in the table)
+    label_every: int = 1
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:
@@ -45,13 +51,16 @@ def nice_ticks(top: float, count: int = 5) -> list[float]:
     return [step * i for i in range(0, int(math.ceil(top / step)) + 1)]
 
 
-def fmt(v: float) -> str:
-    if v == int(v) and abs(v) < 1e15:
-        return f"{int(v):,}"
-    return f"{v:,.2f}"
+def fmt(v: float, money: bool = False, axis: bool = False) -> str:
+    """A chart figure: "1,234", "1,234.57", "£1,234.50" (on an axis, whole pounds as "£1,000")."""
+    if money and not (axis and v == int(v)):
+        return formatting.money(v)
+    if money:
+        return formatting.money(v)[:-3]
+    return formatting.number(v, places=None if v == int(v) else 2)
 
 
-def build(kind: str, points: list[tuple[str, float]]) -> Chart:
+def build(kind: str, points: list[tuple[str, float]], money: bool = False) -> Chart:
     """Geometry for ``points`` [(label, value)] (negative values are drawn from zero downwards)."""
     values = [v for _, v in points] or [0.0]
     hi, lo = max(0.0, max(values)), min(0.0, min(values))
@@ -73,5 +82,6 @@ def build(kind: str, points: list[tuple[str, float]]) -> Chart:
         y0, y1 = y_of(max(v, 0)), y_of(min(v, 0))
         bars.append(Bar(x, y0, slot * 0.8, max(y1 - y0, 0.5), label, v, LEFT + i * slot + slot / 2))
     line = " ".join(f"{b.label_x:.1f},{y_of(b.value):.1f}" for b in bars)
-    ticks = [(y_of(t), fmt(t)) for t in sorted(set(ticks_lo + ticks_hi))]
-    return Chart(kind, WIDTH, HEIGHT, bars, line, ticks, y_of(0), LEFT, WIDTH - RIGHT)
+    ticks = [(y_of(t), fmt(t, money, axis=True)) for t in sorted(set(ticks_lo + ticks_hi))]
+    every = max(1, math.ceil(len(points) / MAX_LABELS))
+    return Chart(kind, WIDTH, HEIGHT, bars, line, ticks, y_of(0), LEFT, WIDTH - RIGHT, every)

@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(rf"^datasets/{ID}/download\.(?P<fmt>csv|xlsx|parquet)$", dataset.download, name="download"),
     re_path(rf"^d/{ID}$", dataset.short_link, name="short-link"),
     path("maps/wards.geojson", dataset.wards, name="wards"),
+    path("maps/basemap.geojson", dataset.basemap, name="basemap"),
     path("organisations/", public.organisations, name="organisations"),
     path("organisations/<slug:slug>/", public.organisation, name="organisation"),
     path("sitemap.xml", public.sitemap, name="sitemap"),

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def _snippet(page: str) -> str:
-    m = re.search(r'<code class="ob-code" id="snippet-sodapy">(.*?)</code>', page, re.S)
+    m = re.search(r'<code class="ob-code" id="snippet-sodapy"[^>]*>(.*?)</code>', page, re.S)
     assert m, "no sodapy snippet on the page"
     return html.unescape(m.group(1))
 

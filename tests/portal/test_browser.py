@@ -134,6 +134,19 @@ def test_axe_finds_no_violations_signed_out_and_in(browser, site):
     assert not found, found
 
 
+def test_axe_reports_targets_smaller_than_24_px(browser):
+    """The WCAG 2.2 target-size rule is on (axe leaves it off unless asked)."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main><p>'
+        '<a href="/a" style="display:inline-block;width:12px;height:12px;font-size:8px">a</a>'
+        '<a href="/b" style="display:inline-block;width:12px;height:12px;font-size:8px">b</a>'
+        "</p></main></body></html>"
+    )
+    assert "target-size" in {v["id"] for v in axe_violations(page)}
+    page.close()
+
+
 def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until ``selector`` has the focus (fails if the keyboard cannot reach it)."""
     for _ in range(limit):
@@ -228,16 +241,106 @@ def test_pages_work_with_javascript_off(browser, site):
     ctx.close()
 
 
-def test_map_draws_points_and_wards_without_tiles(browser, site):
+def test_map_draws_points_on_the_packaged_basemap_without_tiles(browser, site):
     page = browser.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(site["url"] + f"/datasets/{site['pcn'].id}/map")
     page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=10_000)
+    page.wait_for_selector("#ob-map[data-basemap-drawn]", timeout=10_000)
     assert page.locator("img.leaflet-tile").count() == 0  # no tile URL configured
-    assert page.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").count() >= 1  # ward outlines
+    assert page.locator(".leaflet-ob-basemap-pane canvas").count() >= 1  # boroughs and wards
+    assert page.locator(".ob-map-label--ward", has_text="Hampstead Town").count() == 1  # zoomed in on the tickets
+    assert "ONS Census Merged Wards 2011" in page.locator(".leaflet-control-attribution").inner_text()
     assert not errors, errors
     page.close()
+
+
+def test_map_popup_writes_values_as_the_other_pages_do(browser, site, tmp_path):
+    from openborough.catalog.publishing import publish_file
+    from openborough.ingest.options import IngestOptions
+    from openborough.portal import formatting
+    from openborough.soql.types import SoQLType
+
+    f = tmp_path / "one.csv"
+    f.write_text(
+        'Place,Issued at,Fine,Paid,location\nSouth End Green,2020-08-13T15:34:00,-1140.5,true,"(51.5559, -0.1667)"\n'
+    )
+    ds = publish_file(
+        f, meta={"name": "One ticket"}, options=IngestOptions(types={"fine": "money"}), actor="test"
+    ).dataset
+    page = browser.new_page()
+    page.goto(site["url"] + f"/datasets/{ds.id}/map", wait_until="networkidle")
+    page.wait_for_selector("#ob-map[data-basemap-drawn]")
+    page.locator("#ob-map").scroll_into_view_if_needed()
+    box = page.locator("#ob-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the one point is in the middle
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    cells = dict(zip(popup.locator("th").all_inner_texts(), popup.locator("td").all_inner_texts(), strict=True))
+    assert cells["Issued at"] == formatting.value("2020-08-13T15:34:00.000", SoQLType.FLOATING_TIMESTAMP)
+    assert cells["Issued at"] == "13 August 2020, 3:34pm"
+    assert cells["Fine"] == formatting.value("-1140.5", SoQLType.MONEY) == "-£1,140.50"
+    assert cells["Paid"] == "Yes" and cells["Place"] == "South End Green"
+    page.close()
+
+
+def test_map_outside_london_draws_no_london_basemap(browser, site):
+    from openborough.catalog.publishing import publish_file
+
+    la = publish_file(DEMO / "la_parking_meters.csv", meta={"name": "LA parking meters"}, actor="test").dataset
+    page = browser.new_page()
+    page.goto(site["url"] + f"/datasets/{la.id}/map", wait_until="networkidle")
+    page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=10_000)
+    assert page.get_attribute("#ob-map", "data-basemap-drawn") is None
+    assert page.locator(".ob-map-label").count() == 0
+    assert "ONS" not in page.locator(".leaflet-control-attribution").inner_text()
+    assert "ward" not in page.locator("main").inner_text().lower()
+    page.close()
+
+
+def test_every_page_fits_320_px_with_a_collapsed_menu(browser, site):
+    """WCAG 1.4.10 reflow: nothing wider than a 320 px screen (wide tables scroll in their own box), the header
+    menu collapses behind a Menu button (GOV.UK service navigation), and axe finds nothing at that width."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    page = ctx.new_page()
+    wide, found = {}, {}
+    extra = {
+        "transparency": "/transparency/",
+        "requests": "/requests/",
+        "foi-log": "/requests/foi/",
+        "spend-data": f"/datasets/{site['spend'].id}/data",
+        "spend-chart": f"/datasets/{site['spend'].id}/chart?x=paid_date&by=ymd",
+    }
+
+    def check(name, path):
+        page.goto(site["url"] + path, wait_until="networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[name] = width
+        if v := axe_violations(page):
+            found[name] = v
+
+    for name, path in {**public_pages(site), **extra}.items():
+        check(name, path)
+    page.goto(site["url"] + "/")
+    toggle = page.locator(".govuk-service-navigation__toggle")
+    assert toggle.is_visible() and toggle.inner_text() == "Menu"
+    assert not page.locator("#navigation").is_visible()
+    toggle.click()
+    assert page.locator("#navigation").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    sign_in(page, site["url"])
+    for name, path in {**staff_pages(site), "staff-transparency": "/transparency/"}.items():
+        check("signed-in " + name, path)
+    ctx.close()
+    assert not wide, wide
+    assert not found, found
+    nojs = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    page = nojs.new_page()
+    page.goto(site["url"] + "/")
+    assert page.locator("#navigation").is_visible()  # without JavaScript the menu is simply open
+    assert not page.locator(".govuk-service-navigation__toggle").is_visible()
+    nojs.close()
 
 
 @pytest.mark.skipif(os.environ.get("OPENBOROUGH_SCREENSHOTS") != "1", reason="run by scripts/screenshots")

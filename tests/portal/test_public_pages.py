@@ -4,6 +4,7 @@ of hostile text, the table/chart/download query path, and visibility."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -77,7 +78,7 @@ def test_dataset_about_shows_metadata_columns_stats_and_sanitised_markdown(clien
     assert "SOUTH END ROAD (599)" in html  # top values
     street_row = re.search(r"<code>street</code>.*?</tr>", html, re.S).group(0)
     assert re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', street_row)[2:4] == ["0", "2"]  # empty, distinct
-    assert "2017-04-01 – 2020-08-13" in html  # min – max of the date column
+    assert "1 April 2017 – 13 August 2020" in html  # min – max of the date column
     # downloads: SODA formats and the portal's own
     for link in (f"/resource/{pcn.id}.csv", f"/resource/{pcn.id}.geojson", f"/datasets/{pcn.id}/download.xlsx"):
         assert link in html
@@ -89,7 +90,8 @@ def test_data_table_filters_sorts_pages_and_links_downloads(client, pcn):
     assert "of 886" in status_text(body(client.get(url)))
     html = body(client.get(url, {"filter": "street:eq:south hill park", "sort": "cdate", "dir": "desc"}))
     assert status_text(html).startswith("Rows 1 to 50 of 287")
-    dates = re.findall(r"<td class=\"govuk-table__cell\">(20\d\d-\d\d-\d\dT[^<]*)</td>", html)
+    shown = re.findall(r"<td class=\"govuk-table__cell\">(\d{1,2} [A-Z][a-z]+ 20\d\d)</td>", html)
+    dates = [dt.datetime.strptime(d, "%d %B %Y") for d in shown]
     assert dates == sorted(dates, reverse=True) and dates
     assert 'aria-sort="descending"' in html
     # the CSV download applies the same filter
@@ -165,6 +167,7 @@ def test_map_and_api_tabs(client, pcn, settings):
     settings.OPENBOROUGH_MAP_TILE_URL = ""
     html = body(client.get(f"/datasets/{pcn.id}/map"))
     assert f"/resource/{pcn.id}.geojson" in html and 'data-tiles=""' in html and "<noscript>" in html
+    assert 'data-basemap="/maps/basemap.geojson"' in html and "ward boundaries" not in html
     api = body(client.get(f"/datasets/{pcn.id}/api"))
     for needle in (
         "curl --get",

@@ -108,19 +108,23 @@ def test_axe_on_every_toolkit_page(browser, site):
         f"/standards/services/{parking.pk}/assess/",
         f"/standards/assessments/{a.pk}/",
     ]
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    sign_in(page, base, "olu")
-    failures = {}
-    for path in pages:
-        resp = page.goto(base + path)
-        assert resp.status == 200 and page.url == base + path, path
-        if os.environ.get("TOOLKIT_SHOTS"):
-            page.screenshot(
-                path=f"{os.environ['TOOLKIT_SHOTS']}/{path.strip('/').replace('/', '_')[:60]}.png", full_page=True
-            )
-        found = axe_violations(page)
-        if found:
-            failures[path] = found
-    ctx.close()
+    failures, wide = {}, {}
+    for width in (1280, 320):  # and on a 320 px screen (WCAG 1.4.10 reflow)
+        ctx = browser.new_context(viewport={"width": width, "height": 800})
+        page = ctx.new_page()
+        sign_in(page, base, "olu")
+        for path in pages:
+            resp = page.goto(base + path)
+            assert resp.status == 200 and page.url == base + path, path
+            if os.environ.get("TOOLKIT_SHOTS") and width == 1280:
+                page.screenshot(
+                    path=f"{os.environ['TOOLKIT_SHOTS']}/{path.strip('/').replace('/', '_')[:60]}.png", full_page=True
+                )
+            found = axe_violations(page)
+            if found:
+                failures[f"{path} at {width} px"] = found
+            if (scroll := page.evaluate("document.documentElement.scrollWidth")) > width:
+                wide[path] = scroll
+        ctx.close()
+    assert wide == {}
     assert failures == {}

@@ -1,28 +1,22 @@
-"""``{{ value|ob_value }}``: a statistic or cell value written for people."""
+"""``{{ value|ob_value }}`` and ``{{ value|ob_value:column }}``: a statistic or cell value written for
+people by :mod:`openborough.portal.formatting` (with the column, by its type and name)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
+
+from ...soql.types import SoQLType
+from .. import formatting
 
 register = template.Library()
 
 
 @register.filter
-def ob_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{int(value):,}" if value.is_integer() and abs(value) < 1e15 else f"{value:,.6g}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+def ob_value(value, column=None) -> str:
+    if column is None:
+        return formatting.value(value)
+    try:
+        kind = SoQLType(str(getattr(column, "type", "")))
+    except ValueError:
+        kind = None
+    return formatting.value(value, kind, getattr(column, "field_name", "") or getattr(column, "name", ""))

@@ -15,7 +15,7 @@ from ...catalog.query import NoData, count_query, run_query
 from ...soql.errors import SoQLError
 from ...soql.types import SoQLType
 from ...store import QueryTimeout
-from .. import analytics, charts, exports, table_query
+from .. import analytics, charts, exports, formatting, table_query
 from ..access import visible_dataset
 from ..diff import with_change_labels
 from ..stats import column_stats
@@ -175,7 +175,7 @@ def data(request, dataset_id):
             ds,
             "data",
             tq=tq,
-            rows=[[_cell(v) for v in r] for r in rows],
+            rows=[[_cell(v, schema.get(c.name)) for v, c in zip(r, columns, strict=True)] for r in rows],
             headers=headers,
             total=total,
             error=error,
@@ -193,14 +193,38 @@ def data(request, dataset_id):
     )
 
 
-def _cell(v) -> str:
-    if v is None or v == "":
-        return ""
-    if isinstance(v, dict | list):
-        import orjson
+def _cell(v, col=None) -> str:
+    """A data table cell (numbers without thousands separators: they may be codes or references)."""
+    if col is None:
+        return formatting.value(v, grouping=False)
+    return formatting.value(v, col.type, f"{col.field_name} {col.name}", grouping=False)
 
-        return orjson.dumps(v).decode()
-    return str(v)
+
+#: how a chart over a date column groups its rows: (value, label, SoQL function for floating / fixed timestamps)
+DATE_GROUPS = {
+    "y": ("Year", "date_trunc_y", "datez_trunc_y"),
+    "ym": ("Month", "date_trunc_ym", "datez_trunc_ym"),
+    "week": ("Week", "", ""),
+    "ymd": ("Day", "date_trunc_ymd", "datez_trunc_ymd"),
+}
+#: groups drawn at most; the page says how many more there are
+CHART_MAX_GROUPS = 200
+
+
+def _chart_query(xcol, by: str, value: str, kind: str) -> tuple[dict, str]:
+    """SoQL for one value per group of ``xcol`` and the precision its labels are written with."""
+    xi = table_query.ident(xcol.field_name)
+    if xcol.type in (SoQLType.FLOATING_TIMESTAMP, SoQLType.FIXED_TIMESTAMP):
+        fixed = xcol.type == SoQLType.FIXED_TIMESTAMP
+        if by == "week":  # SoQL has no week truncation: ISO year and week number
+            select = f"date_extract_iso_y({xi}) as label, date_extract_woy({xi}) as week, {value} as value"
+            return {"$select": select, "$group": f"date_extract_iso_y({xi}), date_extract_woy({xi})",
+                    "$order": "label ASC, week ASC"}, "week"  # fmt: skip
+        fn = DATE_GROUPS[by][2 if fixed else 1]
+        return {"$select": f"{fn}({xi}) as label, {value} as value", "$group": f"{fn}({xi})",
+                "$order": "label ASC"}, by  # fmt: skip
+    order = "label ASC" if kind == "line" else "value DESC"
+    return {"$select": f"{xi} as label, {value} as value", "$group": xi, "$order": order}, ""
 
 
 @require_GET
@@ -213,40 +237,53 @@ def chart(request, dataset_id):
         if not c.type.is_geometry and c.type not in (SoQLType.LOCATION, SoQLType.URL, SoQLType.BLOB)
     ]
     numeric = [c for c in schema.columns if c.type.is_numeric]
+    dated = [c for c in groupable if c.type in (SoQLType.FLOATING_TIMESTAMP, SoQLType.FIXED_TIMESTAMP)]
     x = request.GET.get("x", "")
     agg = request.GET.get("agg", "count")
     y = request.GET.get("y", "")
     kind = request.GET.get("type", "bar")
+    by = request.GET.get("by", "") or "ym"
     errors = []
-    points, built = [], None
+    points, built, total_groups = [], None, 0
+    xcol = schema.get(x) if x else None
+    ycol = schema.get(y) if y else None
     if x:
-        xcol = schema.get(x)
         if xcol is None or xcol not in groupable:
             errors.append("Choose a column to group by from the list")
         if agg not in AGGREGATES:
             errors.append("Choose what to show from the list")
-        if agg != "count" and (schema.get(y) is None or not schema.get(y).type.is_numeric):
+        if agg != "count" and (ycol is None or not ycol.type.is_numeric):
             errors.append("Choose a number column to add up or average")
+        if by not in DATE_GROUPS:
+            if xcol in dated:
+                errors.append("Choose how to group dates from the list")
+            by = "ym"
         if kind not in ("bar", "line"):
             kind = "bar"
         if not errors and ds.current_version is not None:
-            xi = table_query.ident(x)
             value = "count(*)" if agg == "count" else f"{agg}({table_query.ident(y)})"
-            params = {
-                "$select": f"{xi} as label, {value} as value",
-                "$group": xi,
-                "$order": "label ASC" if kind == "line" else "value DESC",
-                "$limit": "50",
-            }
+            params, precision = _chart_query(xcol, by, value, kind)
             try:
-                res = run_query(ds, params)
-                for label, v in res.rows():
-                    points.append(("(empty)" if label is None else _cell(label), float(v or 0)))
-                built = charts.build(kind, points)
+                total_groups = count_query(ds, params)
+                res = run_query(ds, {**params, "$limit": str(CHART_MAX_GROUPS)})
+                for row in res.rows():
+                    label, v = row[0], row[-1]
+                    if label is None:
+                        text = "(empty)"
+                    elif precision == "week":
+                        text = f"{int(label)} week {int(row[1])}"
+                    elif precision:
+                        text = formatting.timestamp(label, precision)
+                    else:
+                        text = formatting.value(label, xcol.type, f"{xcol.field_name} {xcol.name}")
+                    points.append((text, float(v or 0)))
+                money = agg != "count" and ycol.type == SoQLType.MONEY
+                built = charts.build(kind, points, money=money)
             except SoQLError as e:
                 errors.append(f"The chart could not be made: {e.message}")
             except QueryTimeout as e:
                 errors.append(f"The chart could not be made: {e}.")
+    money = bool(built) and agg != "count" and ycol is not None and ycol.type == SoQLType.MONEY
     return render(
         request,
         "portal/dataset_chart.html",
@@ -256,17 +293,26 @@ def chart(request, dataset_id):
             "chart",
             groupable=groupable,
             numeric=numeric,
+            dated=dated,
+            date_groups=[(k, v[0]) for k, v in DATE_GROUPS.items()],
             aggregates=AGGREGATES.items(),
             x=x,
             y=y,
             agg=agg,
             kind=kind,
+            by=by,
+            x_is_date=xcol in dated if xcol else False,
             errors=errors,
             chart=built,
-            points=[(label, charts.fmt(v)) for label, v in points],
-            value_title=AGGREGATES.get(agg, "")
-            + ("" if agg == "count" or not schema.get(y) else f" of {schema.get(y).name or y}"),
-            x_title=(schema.get(x).name or x) if schema.get(x) else "",
+            points=[(label, charts.fmt(v, money=money)) for label, v in points],
+            total_groups=total_groups,
+            hidden_groups=max(0, total_groups - len(points)),
+            value_title=AGGREGATES.get(agg, "") + ("" if agg == "count" or not ycol else f" of {ycol.name or y}"),
+            x_title=(
+                (xcol.name or x) + (f" ({DATE_GROUPS[by][0].lower()})" if xcol in dated and by in DATE_GROUPS else "")
+            )
+            if xcol
+            else "",
         ),
     )
 
@@ -275,6 +321,8 @@ def chart(request, dataset_id):
 def map_view(request, dataset_id):
     ds = visible_dataset(request, dataset_id)
     geo = [c for c in ds.schema().columns if c.type.is_geometry or c.type == SoQLType.LOCATION]
+    # the popups name each column and write its values as the other pages do (see portal.formatting)
+    popup_columns = {c.field_name: [c.name or c.field_name, c.type.value] for c in ds.schema().columns if c not in geo}
     return render(
         request,
         "portal/dataset_map.html",
@@ -286,7 +334,8 @@ def map_view(request, dataset_id):
             geojson_url=f"/resource/{ds.id}.geojson?$limit=5000",
             tile_url=settings.OPENBOROUGH_MAP_TILE_URL,
             tile_attribution=settings.OPENBOROUGH_MAP_TILE_ATTRIBUTION,
-            wards_url=reverse("portal:wards"),
+            basemap_url=settings.OPENBOROUGH_MAP_BASEMAP_URL,
+            popup_columns=popup_columns,
         ),
     )
 
@@ -355,12 +404,29 @@ def download(request, dataset_id, fmt):
 
 @require_GET
 def wards(request):
-    """The demo ward boundaries (ONS Census Merged Wards 2011, OGL) used as a map overlay."""
+    """The demo ward boundaries (ONS Census Merged Wards 2011, OGL) as published, for GIS use."""
     from pathlib import Path
 
     path = Path(__file__).resolve().parent.parent.parent / "demo_data" / "london_wards_2011.geojson"
     if not path.exists():
         return HttpResponse('{"type":"FeatureCollection","features":[]}', content_type="application/geo+json")
     resp = FileResponse(open(path, "rb"), content_type="application/geo+json")
+    resp["Cache-Control"] = "public, max-age=86400"
+    return resp
+
+
+@require_GET
+def basemap(request):
+    """The packaged vector basemap of London (see portal.basemap), gzip-compressed when the browser accepts it."""
+    from django.utils.cache import patch_vary_headers
+
+    from .. import basemap as packaged
+
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        resp = HttpResponse(packaged.london_gzip(), content_type="application/geo+json")
+        resp["Content-Encoding"] = "gzip"
+    else:
+        resp = HttpResponse(packaged.london(), content_type="application/geo+json")
+    patch_vary_headers(resp, ["Accept-Encoding"])
     resp["Cache-Control"] = "public, max-age=86400"
     return resp
