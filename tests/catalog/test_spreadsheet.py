@@ -45,7 +45,7 @@ def test_register_stores_text_as_given_and_downloads_neutralise(client):
     assert list(cur) == [(EVIL[0], "=cmd|' /C calc'!A0")]
     cur.close()
     # the SODA API answers data as stored
-    api = __import__("json").loads(b"".join(client.get(f"/resource/{ds.id}.json").streaming_content))
+    api = __import__("json").loads(client.get(f"/resource/{ds.id}.json").content)
     assert api[0]["title"] == EVIL[0]
     # the portal's downloads, for spreadsheets, neutralise
     text = b"".join(client.get(f"/datasets/{ds.id}/download.csv").streaming_content).decode("utf-8-sig")

@@ -56,7 +56,7 @@ def site(tmp_path_factory):
     assert secret.returncode == 0
     subprocess.run([sys.executable, "-c", SEED], env={**env, "OPENBOROUGH_DATA_DIR": str(data),
                     "DJANGO_SETTINGS_MODULE": "openborough.settings"}, check=True, timeout=300)  # fmt: skip
-    cli(data, "user", "add", "vera", "--password", "pw-vera-123", "--role", "viewer", env=env)
+    cli(data, "user", "add", "vera", "--password", "pw-vera-123-long-enough", "--role", "viewer", env=env)
     key = cli(data, "user", "key", "vera", env=env).stdout
     server = LiveServer(data, env=env)
     try:

@@ -61,6 +61,5 @@ def test_private_pages_carry_no_structured_data(client, ds):
     from openborough.catalog.publishing import set_visibility
 
     set_visibility(ds, "private", exemption="s40", reason="personal data", actor="test")
-    User.objects.create_user("viewer", password="pw", role="viewer")
-    client.login(username="viewer", password="pw")
+    client.force_login(User.objects.create_user("viewer", password="pw-viewer-long-enough", role="viewer"))
     assert _jsonld(client, f"/datasets/{ds.id}/") == []

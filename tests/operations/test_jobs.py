@@ -19,6 +19,7 @@ from tests.portal.test_staff import column_form_values
 pytestmark = pytest.mark.slow
 PASSWORD = "a long enough passphrase"
 ROWS = 400_000
+KILL_ROWS = 1_500_000
 PUBLISHED = "<h1 class=\"govuk-panel__title\">Published</h1>"
 
 
@@ -66,14 +67,14 @@ def _start_publish(server: LiveServer, path) -> tuple[requests.Session, str, flo
     return s, server.url + r.headers["Location"], took
 
 
-def _wait_for(s, url, text, timeout=300) -> str:
+def _wait_for(s, url, text, timeout=300, every=0.5) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         page = s.get(url, timeout=30).text
         if text in page:
             return page
         assert "was not published" not in page, page
-        time.sleep(0.5)
+        time.sleep(every)
     raise AssertionError(f"{text!r} did not appear on {url}:\n{page[:3000]}")
 
 
@@ -108,17 +109,18 @@ def test_a_large_upload_is_published_by_the_servers_worker_with_progress(portal)
         server.stop()
 
 
-def test_a_worker_killed_mid_publish_is_replaced_and_nothing_is_lost_or_doubled(portal):
-    data, env, big = portal
+def test_a_worker_killed_mid_publish_is_replaced_and_nothing_is_lost_or_doubled(portal, tmp_path):
+    data, env, _ = portal
+    big_kill = _big_csv(tmp_path / "bigger-tickets.csv", KILL_ROWS)  # long enough to be caught mid-way
     server = LiveServer(data, env=env, workers=1, threads=4)  # tests/live starts serve; its own worker is stopped below
     worker = None
     try:
         # stop the server's own worker so that this test's worker is the only one
         subprocess.run(["pkill", "-f", f"openborough.cli worker --data-dir {data}"], check=False)
-        s, job_url, _ = _start_publish(server, big)
+        s, job_url, _ = _start_publish(server, big_kill)
         worker = subprocess.Popen([sys.executable, "-m", "openborough.cli", "worker", "--data-dir", str(data)],
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        _wait_for(s, job_url, "rows written", timeout=120)
+        _wait_for(s, job_url, "rows written", timeout=120, every=0.02)
         worker.send_signal(signal.SIGKILL)
         worker.wait(30)
         page = s.get(job_url, timeout=30).text
@@ -127,7 +129,7 @@ def test_a_worker_killed_mid_publish_is_replaced_and_nothing_is_lost_or_doubled(
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         page = _wait_for(s, job_url, PUBLISHED)
         ds = _dataset_id(page)
-        assert _count(server, ds) == ROWS
+        assert _count(server, ds) == KILL_ROWS
         meta = server.get(f"/api/views/{ds}.json").json()
         assert meta["name"] == "Big tickets"
         versions = s.get(f"{server.url}/staff/datasets/{ds}/", timeout=30).text

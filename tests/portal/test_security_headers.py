@@ -38,9 +38,29 @@ def test_headers_on_every_response(client, path):
     assert "Strict-Transport-Security" not in r  # plain http: no HSTS
 
 
-def test_map_tiles_host_is_allowed_for_images():
-    r = Client().get("/")
-    assert "https://tile.openstreetmap.org" in _csp(r["Content-Security-Policy"])["img-src"]
+def _policy_with(tmp_path, **env) -> dict:
+    """The CSP directives settings build for this environment (read in a fresh process)."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.live import clean_env
+
+    code = ("import json, django; from django.conf import settings; django.setup(); "
+            "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60,
+                         env=clean_env(DJANGO_SETTINGS_MODULE="openborough.settings",
+                                       OPENBOROUGH_DATA_DIR=str(tmp_path), **env))  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def test_map_tiles_host_is_allowed_for_images(tmp_path):
+    default = _policy_with(tmp_path)
+    assert default["img-src"] == ["'self'", "data:"]  # by default nothing leaves the portal (packaged basemap)
+    tiles = _policy_with(tmp_path, OPENBOROUGH_MAP_TILE_URL="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                         OPENBOROUGH_MAP_BASEMAP_URL="https://maps.example.gov.uk/basemap.geojson")  # fmt: skip
+    assert "https://tile.openstreetmap.org" in tiles["img-src"]
+    assert "https://maps.example.gov.uk" in tiles["connect-src"]
 
 
 def test_hsts_and_secure_cookies_behind_tls(tmp_path):

@@ -242,7 +242,7 @@ def test_request_register_and_foi_figures_are_found_before_any_request(client):
     about = client.get(link)
     assert about.status_code == 200 and "Dataset requests register" in about.content.decode()
     api = client.get(f"/resource/{REGISTER_ID}.json")
-    assert api.status_code == 200 and json.loads(b"".join(api.streaming_content)) == []
+    assert api.status_code == 200 and json.loads(api.getvalue()) == []
     assert Dataset.objects.get(pk=REGISTER_ID).row_count == 0
     client.get("/requests/")  # seeing the page again creates nothing more
     assert Dataset.objects.get(pk=REGISTER_ID).current_version == 1

@@ -99,7 +99,7 @@ def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dsmapi")
     data = tmp / "data"
     env = clean_env(OPENBOROUGH_SODA_ANON_RATE="0", OPENBOROUGH_SODA_TOKEN_RATE="0")
-    cli(data, "user", "add", "alice", "--password", "s3cret-pw", "--role", "publisher", env=env)
+    cli(data, "user", "add", "alice", "--password", "s3cret-pw-long-enough", "--role", "publisher", env=env)
     srv = LiveServer(data, env=env, workers=2, threads=4)
     relay = TlsRelay(srv.port, tmp)
     yield srv, relay, tmp
@@ -110,7 +110,7 @@ def live(tmp_path_factory):
 def _auth(relay):
     from socrata.authorization import Authorization
 
-    auth = Authorization(f"127.0.0.1:{relay.port}", "alice", "s3cret-pw")
+    auth = Authorization(f"127.0.0.1:{relay.port}", "alice", "s3cret-pw-long-enough")
     auth.live_dangerously()  # the relay's certificate is self-signed
     return auth
 

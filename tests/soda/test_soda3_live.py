@@ -34,7 +34,7 @@ def server(tmp_path_factory):
                 [f"SR{i:04d}", ["Open", "Closed", "Closed", "Pending"][i % 4], 10 + i, f"2024-{1 + i % 12:02d}-15"]
             )
     ds = cli(data, "publish", str(path), "--title", "Service requests", "--row-id", "ref", "--quiet").stdout.strip()
-    cli(data, "user", "add", "alice", "--password", "s3cret-pw", "--role", "publisher")
+    cli(data, "user", "add", "alice", "--password", "s3cret-pw-long-enough", "--role", "publisher")
     srv = LiveServer(data)
     yield srv, ds
     srv.stop()
@@ -49,7 +49,7 @@ def curl(*args: str) -> tuple[int, dict, bytes]:
     return status, headers, body
 
 
-AUTH = ("--user", "alice:s3cret-pw")
+AUTH = ("--user", "alice:s3cret-pw-long-enough")
 
 
 def test_soda3_query_post_with_json_body(server):
