@@ -126,7 +126,7 @@ AXES_FAILURE_LIMIT = env_int("OPENBOROUGH_SIGN_IN_FAILURES", 10)
 AXES_COOLOFF_TIME = _dt.timedelta(minutes=env_int("OPENBOROUGH_SIGN_IN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = False  # a guesser with one good account must not reset the count
-AXES_CLIENT_IP_CALLABLE = "openborough.soda.throttle.client_ip"  # X-Forwarded-For only when trusted
+AXES_CLIENT_IP_CALLABLE = "openborough.soda.throttle.client_ip_address"  # X-Forwarded-For only when trusted
 AXES_LOCKOUT_CALLABLE = "openborough.accounts.passwords.lockout_response"
 AXES_VERBOSE = False
 

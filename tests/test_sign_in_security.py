@@ -123,3 +123,35 @@ def test_staff_users_page_validates_the_password(client, django_user_model):
         assert r.status_code in (200, 400) and not User.objects.filter(username="newbie").exists()
     r = client.post("/staff/users", {"username": "newbie", "role": "viewer", "password": "seven blue herons"})
     assert r.status_code == 302 and User.objects.get(username="newbie").check_password("seven blue herons")
+
+
+@pytest.mark.parametrize(
+    "meta, expected",
+    [
+        ({"REMOTE_ADDR": "203.0.113.9"}, "203.0.113.9"),
+        ({"REMOTE_ADDR": "::1"}, "::1"),
+        ({}, "0.0.0.0"),  # an internal sign-in (Django's force_login): PostgreSQL's inet column needs an address
+        ({"REMOTE_ADDR": "unknown"}, "0.0.0.0"),
+    ],
+)
+def test_sign_in_records_always_get_a_valid_address(meta, expected):
+    from django.http import HttpRequest
+
+    from openborough.soda.throttle import client_ip_address
+
+    request = HttpRequest()
+    request.META.update(meta)
+    assert client_ip_address(request) == expected
+
+
+def test_a_forwarded_value_that_is_no_address_falls_back_to_the_peer(settings):
+    from django.http import HttpRequest
+
+    from openborough.soda.throttle import client_ip_address
+
+    settings.OPENBOROUGH_SODA_TRUST_X_FORWARDED_FOR = True
+    request = HttpRequest()
+    request.META.update(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="<script>, 1.2.3.4")
+    assert client_ip_address(request) == "10.0.0.5"
+    request.META["HTTP_X_FORWARDED_FOR"] = "198.51.100.7, 10.0.0.1"
+    assert client_ip_address(request) == "198.51.100.7"

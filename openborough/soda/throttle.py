@@ -33,6 +33,20 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def client_ip_address(request) -> str:
+    """``client_ip`` as a valid IP address, for records that store one (django-axes' sign-in
+    log): a forwarded value that is not an address falls back to the peer, and a request
+    without one (an internal sign-in) is ``0.0.0.0``."""
+    import ipaddress
+
+    for candidate in (client_ip(request), request.META.get("REMOTE_ADDR", "")):
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return "0.0.0.0"
+
+
 def check(request, user) -> None:
     """Count this request; SodaError 403 for a bad token, 429 over the limit."""
     token = app_token(request)
