@@ -40,7 +40,8 @@ def backend_env(data_dir: Path) -> dict:
     from psycopg import sql
 
     admin = os.environ.get("OPENBOROUGH_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
-    name = "openborough_live_" + hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+    # one database per data directory and test process: a path reused by a later run never finds old data
+    name = "openborough_live_" + hashlib.sha1(f"{_RUN}:{Path(data_dir).resolve()}".encode()).hexdigest()[:16]
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             try:
@@ -54,6 +55,7 @@ def backend_env(data_dir: Path) -> dict:
 
 
 _LIVE_DATABASES: set[str] = set()
+_RUN = os.urandom(8).hex()
 
 #: for tests of the embedded default's own files (the data directory's layout)
 embedded_only = __import__("pytest").mark.skipif(
