@@ -57,11 +57,6 @@ def backend_env(data_dir: Path) -> dict:
 _LIVE_DATABASES: set[str] = set()
 _RUN = os.urandom(8).hex()
 
-#: for tests of the embedded default's own files (the data directory's layout)
-embedded_only = __import__("pytest").mark.skipif(
-    os.environ.get("OPENBOROUGH_TEST_BACKEND", "embedded") == "postgres",
-    reason="checks the embedded store's files; the PostgreSQL pass covers the same behaviour in tests/store",
-)
 
 
 def drop_live_databases() -> None:

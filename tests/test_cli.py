@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.live import LiveServer, clean_env, cli, embedded_only
+from tests.live import LiveServer, clean_env, cli
 
 pytestmark = pytest.mark.slow
 
@@ -43,10 +43,10 @@ def live(tmp_path_factory):
     server.stop()
 
 
-@embedded_only
 def test_init_creates_the_data_directory(tmp_path):
+    """The embedded default's data directory, on either pass of the suite."""
     data = tmp_path / "d"
-    out = cli(data, "init")
+    out = cli(data, "init", env=clean_env())
     assert "ready" in out.stdout
     assert (data / "openborough.sqlite3").exists() and (data / "secret_key").exists()
     env = clean_env(OPENBOROUGH_DATA_DIR=str(tmp_path / "from-env"))
@@ -104,10 +104,19 @@ def test_racing_publishes_both_land(live, tmp_path):
     assert versions["id"] == ds_id
 
 
-@embedded_only
-def test_kill_9_mid_publish_keeps_the_previous_version(live, tmp_path):
-    data, server = live
-    ds_id = cli(data, "publish", str(write_csv(tmp_path / "small.csv", 5)), "--title", "Kill").stdout.strip()
+@pytest.fixture
+def embedded(tmp_path):
+    """An embedded portal (its store's files are watched), on either pass of the suite."""
+    data = tmp_path / "embedded"
+    cli(data, "init", env=clean_env())
+    server = LiveServer(data, env=clean_env())
+    yield data, server
+    server.stop()
+
+
+def test_kill_9_mid_publish_keeps_the_previous_version(embedded, tmp_path):
+    data, server = embedded
+    ds_id = cli(data, "publish", str(write_csv(tmp_path / "small.csv", 5)), "--title", "Kill", env=clean_env()).stdout.strip()
     big = write_csv(tmp_path / "big.csv", 1_500_000)
     proc = subprocess.Popen(
         [sys.executable, "-m", "openborough.cli", "publish", str(big), "--id", ds_id, "--data-dir", str(data)],
@@ -122,7 +131,7 @@ def test_kill_9_mid_publish_keeps_the_previous_version(live, tmp_path):
     proc.wait()
     assert count(server, ds_id) == 5  # the previous version is still served
     # the next publish works and cleans what the killed one left
-    cli(data, "publish", str(write_csv(tmp_path / "next.csv", 7)), "--id", ds_id)
+    cli(data, "publish", str(write_csv(tmp_path / "next.csv", 7)), "--id", ds_id, env=clean_env())
     assert count(server, ds_id) == 7
     assert not any(p.name.endswith(".tmp") for p in folder.iterdir())
 

@@ -19,7 +19,7 @@ import shapely
 import shapely.geometry
 from django.http import FileResponse
 
-from ..soql.types import SoQLType
+from ..soql.types import GEOMETRY_KINDS, SoQLType
 from . import render
 from .access import get_dataset
 from .conditional import not_modified, validators
@@ -34,14 +34,7 @@ FORMATS = {
     "kmz": ("LIBKML", "kmz", "application/vnd.google-earth.kmz"),
     "shapefile": ("ESRI Shapefile", "shp", "application/zip"),
 }
-GEOMETRY_TYPES = {
-    SoQLType.POINT: "Point",
-    SoQLType.MULTIPOINT: "MultiPoint",
-    SoQLType.LINE: "LineString",
-    SoQLType.MULTILINE: "MultiLineString",
-    SoQLType.POLYGON: "Polygon",
-    SoQLType.MULTIPOLYGON: "MultiPolygon",
-}
+GEOMETRY_TYPES = GEOMETRY_KINDS
 
 
 def _text(v) -> str | None:

@@ -81,6 +81,16 @@ GEOMETRY_TYPES = frozenset(
     }
 )
 
+#: the OGC/GeoJSON geometry kind each geometry type holds (PostGIS column types, GDAL layers, GeoJSON)
+GEOMETRY_KINDS = {
+    SoQLType.POINT: "Point",
+    SoQLType.MULTIPOINT: "MultiPoint",
+    SoQLType.LINE: "LineString",
+    SoQLType.MULTILINE: "MultiLineString",
+    SoQLType.POLYGON: "Polygon",
+    SoQLType.MULTIPOLYGON: "MultiPolygon",
+}
+
 # Names Socrata uses in its metadata (``dataTypeName``) and the docs' aliases.
 TYPE_ALIASES = {
     "calendar_date": SoQLType.FLOATING_TIMESTAMP,

@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .types import Schema, SoQLType, arrow_type
+from .types import GEOMETRY_KINDS, Schema, SoQLType, arrow_type
 
 _NUMBER_RE = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$", re.ASCII)
 _FLOATING_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?$", re.ASCII)
@@ -31,14 +31,7 @@ _FIXED_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?"
     r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_GEOMETRY_KINDS = {
-    SoQLType.POINT: "Point",
-    SoQLType.MULTIPOINT: "MultiPoint",
-    SoQLType.LINE: "LineString",
-    SoQLType.MULTILINE: "MultiLineString",
-    SoQLType.POLYGON: "Polygon",
-    SoQLType.MULTIPOLYGON: "MultiPolygon",
-}
+_GEOMETRY_KINDS = GEOMETRY_KINDS
 
 
 def parse_number(value: Any) -> float:

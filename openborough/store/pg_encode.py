@@ -28,18 +28,11 @@ import shapely
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
-from ..soql.types import SYSTEM_ARROW_FIELDS, Column, SoQLType, arrow_type
+from ..soql.types import GEOMETRY_KINDS, SYSTEM_ARROW_FIELDS, Column, SoQLType, arrow_type
 from .base import StoreError
 
 #: PostgreSQL column type of each SoQL type (see the table in soql.types)
-_GEOMETRY_KIND = {
-    SoQLType.POINT: "Point",
-    SoQLType.MULTIPOINT: "MultiPoint",
-    SoQLType.LINE: "LineString",
-    SoQLType.MULTILINE: "MultiLineString",
-    SoQLType.POLYGON: "Polygon",
-    SoQLType.MULTIPOLYGON: "MultiPolygon",
-}
+_GEOMETRY_KIND = GEOMETRY_KINDS
 # shapely.get_type_id numbers for each kind
 _SHAPELY_TYPE_ID = {
     SoQLType.POINT: 0,
