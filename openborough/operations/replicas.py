@@ -62,6 +62,10 @@ class ReadYourWritesMiddleware:
     SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
     def __init__(self, get_response):
+        from django.core.exceptions import MiddlewareNotUsed
+
+        if not replica_aliases() and not settings.OPENBOROUGH_STORE_READ_REPLICAS:
+            raise MiddlewareNotUsed  # no replicas: every read is the primary's, no cookie to set
         self.get_response = get_response
 
     def __call__(self, request):
